@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConfigConfig(AppConfig):
+    """The project package doubles as a small app that owns runtime configuration."""
+
+    name = "config"
+    verbose_name = "Configuration"

@@ -1,0 +1,206 @@
+"""Generated API contract tests (style.md, convention 8).
+
+A resource's test class inherits `APIResourceCases`, names the resource and how to build it,
+and receives the contract tests that apply to the actions it declares:
+
+    class TestTeamAPI(APIResourceCases):
+        base_path = "/api/v1/teams/"
+        actions = {"list", "retrieve", "create", "update", "delete"}
+        create_data = staticmethod(lambda user: {"name": "Core"})
+        invalid_create_data = {"name": ""}
+        update_data = {"name": "Renamed"}
+
+        def make_object(self, user):
+            return TeamFactory(owner=user)
+
+`tests/test_api_coverage.py` fails when an API view has no such class.
+"""
+
+from typing import Any, ClassVar
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+ALL_ACTIONS = frozenset({"list", "retrieve", "create", "update", "delete"})
+
+# Which declared actions each generated test needs; a test whose needs are not met is removed.
+_REQUIREMENTS: dict[str, set[str]] = {
+    "test_anonymous_gets_401": set(),
+    "test_list_shows_only_own_objects": {"list", "owned"},
+    "test_list_query_count_is_bounded": {"list"},
+    "test_retrieve": {"retrieve"},
+    "test_retrieve_query_count_is_bounded": {"retrieve"},
+    "test_other_users_object_is_404": {"retrieve", "owned", "collection"},
+    "test_create": {"create"},
+    "test_create_rejects_bad_input": {"create"},
+    "test_update": {"update"},
+    "test_update_rejects_bad_input": {"update", "invalid_update"},
+    "test_delete": {"delete", "collection"},
+}
+
+
+@pytest.mark.django_db
+class APIResourceCases:
+    #: The collection path (or, for a singleton such as /me/, the resource path).
+    base_path: ClassVar[str]
+    #: The model behind the resource; created objects are looked up through its default manager.
+    model: ClassVar[type[Model]]
+    #: The actions the resource offers, a subset of ALL_ACTIONS.
+    actions: ClassVar[set[str]] = set(ALL_ACTIONS)
+    #: A singleton resource (like /me/) has no ids in its path and no collection.
+    singleton: ClassVar[bool] = False
+    #: Whether objects belong to one user, so that another user's object must be a 404.
+    owned: ClassVar[bool] = True
+    #: Field on the model naming the owner, checked after create.
+    owner_field: ClassVar[str | None] = "user"
+    #: PATCH body, and a PATCH body that must be refused with 400.
+    update_data: ClassVar[dict[str, Any]] = {}
+    invalid_update_data: ClassVar[dict[str, Any] | None] = None
+    #: A POST body that must be refused with 400 and write nothing.
+    invalid_create_data: ClassVar[dict[str, Any]] = {}
+    #: Upper bound on queries for one list page or one retrieve, whatever the page holds.
+    max_queries: ClassVar[int] = 8
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        have = set(cls.actions)
+        if cls.owned:
+            have.add("owned")
+        if not cls.singleton:
+            have.add("collection")
+        if cls.invalid_update_data is not None:
+            have.add("invalid_update")
+        for name, needs in _REQUIREMENTS.items():
+            if not needs <= have:
+                setattr(cls, name, None)
+
+    # -- hooks a resource overrides ------------------------------------------------------
+
+    def make_object(self, user):
+        """Build one object owned by `user` (for a singleton, the object `user` sees)."""
+        raise NotImplementedError
+
+    def create_data(self, user) -> dict[str, Any]:
+        """A valid POST body for `user`."""
+        raise NotImplementedError
+
+    def detail_path(self, obj) -> str:
+        return self.base_path if self.singleton else f"{self.base_path}{obj.pk}/"
+
+    def queryset(self):
+        return self.model._default_manager.all()
+
+    def assert_deleted(self, obj) -> None:
+        assert not type(obj)._default_manager.filter(pk=obj.pk).exists()
+
+    # -- helpers -----------------------------------------------------------------------
+
+    @staticmethod
+    def client_for(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    def list_path(self) -> str:
+        return self.base_path
+
+    @staticmethod
+    def result_ids(response) -> set[str]:
+        return {str(item["id"]) for item in response.json()["results"]}
+
+    def count_queries(self, client, path) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        assert response.status_code == 200, response.content
+        return len(ctx.captured_queries)
+
+    # -- generated tests ---------------------------------------------------------------
+
+    def test_anonymous_gets_401(self, user):
+        path = (
+            self.list_path() if "list" in self.actions else self.detail_path(self.make_object(user))
+        )
+        response = APIClient().get(path)
+        assert response.status_code == 401
+        assert response.headers.get("WWW-Authenticate")
+
+    def test_list_shows_only_own_objects(self, user, other_user):
+        own = {str(self.make_object(user).pk) for _ in range(2)}
+        foreign = str(self.make_object(other_user).pk)
+        response = self.client_for(user).get(self.list_path())
+        assert response.status_code == 200, response.content
+        ids = self.result_ids(response)
+        assert own <= ids
+        assert foreign not in ids
+
+    def test_list_query_count_is_bounded(self, user):
+        client = self.client_for(user)
+        self.make_object(user)
+        one = self.count_queries(client, self.list_path())
+        for _ in range(4):
+            self.make_object(user)
+        five = self.count_queries(client, self.list_path())
+        assert five == one, f"list queries grew with the page: {one} for 1 row, {five} for 5"
+        assert five <= self.max_queries
+
+    def test_retrieve(self, user):
+        obj = self.make_object(user)
+        response = self.client_for(user).get(self.detail_path(obj))
+        assert response.status_code == 200, response.content
+        assert str(response.json()["id"]) == str(obj.pk)
+
+    def test_retrieve_query_count_is_bounded(self, user):
+        obj = self.make_object(user)
+        assert self.count_queries(self.client_for(user), self.detail_path(obj)) <= self.max_queries
+
+    def test_other_users_object_is_404(self, user, other_user):
+        obj = self.make_object(other_user)
+        client = self.client_for(user)
+        path = self.detail_path(obj)
+        assert client.get(path).status_code == 404
+        if "update" in self.actions:
+            assert client.patch(path, self.update_data).status_code == 404
+        if "delete" in self.actions:
+            assert client.delete(path).status_code == 404
+            assert type(obj)._default_manager.filter(pk=obj.pk).exists()
+
+    def test_create(self, user):
+        response = self.client_for(user).post(self.list_path(), self.create_data(user))
+        assert response.status_code == 201, response.content
+        created = self.queryset().get(pk=response.json()["id"])
+        if self.owner_field:
+            assert getattr(created, f"{self.owner_field}_id") == user.pk
+
+    def test_create_rejects_bad_input(self, user):
+        before = self.queryset().count()
+        response = self.client_for(user).post(self.list_path(), self.invalid_create_data)
+        assert response.status_code == 400, response.content
+        assert response.json()
+        assert self.queryset().count() == before
+
+    def test_update(self, user):
+        obj = self.make_object(user)
+        response = self.client_for(user).patch(self.detail_path(obj), self.update_data)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        obj.refresh_from_db()
+        for field, value in self.update_data.items():
+            assert body[field] == value
+            assert getattr(obj, field) == value
+
+    def test_update_rejects_bad_input(self, user):
+        obj = self.make_object(user)
+        before = {field: getattr(obj, field) for field in self.invalid_update_data}
+        response = self.client_for(user).patch(self.detail_path(obj), self.invalid_update_data)
+        assert response.status_code == 400, response.content
+        obj.refresh_from_db()
+        assert {field: getattr(obj, field) for field in self.invalid_update_data} == before
+
+    def test_delete(self, user):
+        obj = self.make_object(user)
+        response = self.client_for(user).delete(self.detail_path(obj))
+        assert response.status_code == 204, response.content
+        self.assert_deleted(obj)
