@@ -4,11 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.forms import UserChangeForm, UserCreationForm
-from accounts.models import User
+from accounts.models import User, UserSettings
+
+
+class UserSettingsInline(admin.StackedInline):
+    model = UserSettings
+    can_delete = False
+    extra = 0
+    readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    inlines = [UserSettingsInline]
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = [
@@ -86,6 +94,10 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    def get_inlines(self, request, obj):
+        # Settings are created with the user (accounts.signals), so the add form has none.
+        return self.inlines if obj is not None else []
 
     def get_queryset(self, request):
         # Staff see soft-deleted users too, so they can be found and restored.

@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -121,3 +122,89 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+
+def _valid_time_zone(value: str) -> None:
+    from zoneinfo import available_timezones
+
+    from django.core.exceptions import ValidationError
+
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA time zone.")
+
+
+class UserSettings(models.Model):
+    """A user's tracker and interface preferences (Productify Pro `user_settings`), one per user.
+
+    Created with the user (see accounts.signals); other apps read it to decide whether to
+    accept tracking data (`tracking_enabled`, `incognito_mode`, `screenshots_enabled`, ...).
+    """
+
+    class Theme(models.TextChoices):
+        DARK = "dark", "Dark"
+        LIGHT = "light", "Light"
+        SYSTEM = "system", "System"
+
+    class Language(models.TextChoices):
+        EN = "en", "English"
+        ES = "es", "Español"
+        FR = "fr", "Français"
+        DE = "de", "Deutsch"
+        JA = "ja", "日本語"
+
+    class ScreenshotQuality(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="settings")
+    theme = models.CharField(max_length=20, choices=Theme.choices, default=Theme.SYSTEM)
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.EN)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[_valid_time_zone])
+    start_on_boot = models.BooleanField(default=False)
+    tracking_enabled = models.BooleanField(default=True)
+    screenshots_enabled = models.BooleanField(default=False)
+    screenshot_interval = models.PositiveIntegerField(
+        default=300, validators=[MinValueValidator(1)], help_text="seconds"
+    )
+    screenshot_quality = models.CharField(
+        max_length=20, choices=ScreenshotQuality.choices, default=ScreenshotQuality.MEDIUM
+    )
+    blur_screenshots = models.BooleanField(default=False)
+    incognito_mode = models.BooleanField(default=False)
+    data_retention_days = models.PositiveIntegerField(
+        default=365, validators=[MinValueValidator(1)]
+    )
+    notifications_enabled = models.BooleanField(default=True)
+    break_reminders = models.BooleanField(default=True)
+    idle_timeout = models.PositiveIntegerField(
+        default=300, validators=[MinValueValidator(1)], help_text="seconds before AFK"
+    )
+    track_idle = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "user_settings"
+        verbose_name = "user settings"
+        verbose_name_plural = "user settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(screenshot_interval__gt=0), name="settings_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(idle_timeout__gt=0), name="settings_idle_timeout_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(data_retention_days__gt=0), name="settings_retention_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Settings of {self.user}"
+
+    @property
+    def accepts_tracking(self) -> bool:
+        """Whether activity data may be recorded for this user right now."""
+        return self.tracking_enabled and not self.incognito_mode

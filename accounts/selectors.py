@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.models import User, UserSettings
 
 
 def user_email_taken(*, email: str, exclude: User | None = None) -> bool:
@@ -19,3 +19,12 @@ def user_username_taken(*, username: str, exclude: User | None = None) -> bool:
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
     return queryset.exists()
+
+
+def user_settings_get(*, user: User) -> UserSettings:
+    """The user's settings row; made on the spot for users that predate it."""
+    try:
+        return user.settings
+    except UserSettings.DoesNotExist:
+        settings, _ = UserSettings.objects.get_or_create(user=user)
+        return settings

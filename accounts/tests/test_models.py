@@ -4,7 +4,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts import services
-from accounts.models import User
+from accounts.models import User, UserSettings
 from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +64,26 @@ def test_soft_delete_is_idempotent():
     user = UserFactory()
     first = services.user_soft_delete(user=user).deleted_at
     assert services.user_soft_delete(user=user).deleted_at == first
+
+
+def test_every_new_user_gets_settings_with_seed_defaults():
+    user = services.user_create(username="fresh", email="fresh@example.com", password="p-4567-xyz")
+    settings = UserSettings.objects.get(user=user)
+    assert (settings.theme, settings.language, settings.tracking_enabled) == ("system", "en", True)
+    assert settings.accepts_tracking
+
+
+def test_incognito_stops_tracking(user):
+    user.settings.incognito_mode = True
+    assert not user.settings.accepts_tracking
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("theme", "neon"), ("language", "xx"), ("time_zone", "Mars/Olympus"), ("idle_timeout", 0)],
+)
+def test_settings_refuse_invalid_choices(user, field, value):
+    setattr(user.settings, field, value)
+    with pytest.raises(ValidationError) as excinfo:
+        user.settings.full_clean()
+    assert field in excinfo.value.message_dict

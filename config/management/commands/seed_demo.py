@@ -1,14 +1,20 @@
 """Load a small, idempotent demo data set and print how to sign in."""
 
+from importlib import import_module
+
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from accounts import services as account_services
 from accounts.models import User
+
+LOCAL_APPS = ("accounts", "activity", "social", "teams", "auditing", "config")
 
 # Demo credentials are public on purpose: they only ever exist on a developer's machine.
 DEMO_USERS = [
@@ -38,6 +44,16 @@ DEMO_USERS = [
 ]
 
 
+def _domain_seeders():
+    """Each local app may offer `<app>/demo.py` with `seed(users) -> list[str]` (lines to print).
+
+    `users` maps the demo usernames (admin, alice, bob) to users; a seeder must be idempotent.
+    """
+    for app_config in apps.get_app_configs():
+        if app_config.name in LOCAL_APPS and module_has_submodule(app_config.module, "demo"):
+            yield import_module(f"{app_config.name}.demo").seed
+
+
 class Command(BaseCommand):
     help = "Create demo users (a staff user and two normal users) and print their logins."
 
@@ -57,6 +73,8 @@ class Command(BaseCommand):
                 pk=settings.SITE_ID, defaults={"domain": site_domain, "name": "Cadence"}
             )
             users = [self._ensure_user(spec) for spec in DEMO_USERS]
+            by_name = {user.username: user for user in users}
+            lines = [line for seed in _domain_seeders() for line in seed(by_name)]
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Site:      http://{site_domain}/")
@@ -69,6 +87,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"    {role:5}  {spec['username']:6} {spec['email']:22} {spec['password']}"
             )
+        for line in lines:
+            self.stdout.write(f"  {line}")
 
     @staticmethod
     def _ensure_user(spec: dict) -> User:
