@@ -138,6 +138,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Fernet keys for secrets stored encrypted (accounts.crypto); first encrypts, all decrypt.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 # --- Cache ---------------------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL", default="")
