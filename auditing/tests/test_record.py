@@ -2,9 +2,9 @@ import pytest
 
 import auditing
 from accounts.models import User
+from auditing import record_event
 from auditing.context import Source, audit_context
 from auditing.models import AuditLog
-from auditing.services import record_event
 
 pytestmark = pytest.mark.django_db
 
