@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from auditing import record_bulk, record_event
 from social.services import notification_create
 from teams import selectors
 from teams.exceptions import Conflict, Gone, NotAllowed
@@ -40,6 +41,14 @@ def hash_token(token: str) -> str:
 
 def _plan_max_members(plan: str) -> int:
     return settings.TEAMS_PLAN_MAX_MEMBERS.get(plan, settings.TEAMS_PLAN_MAX_MEMBERS["free"])
+
+
+def _check_plan_limit(team: Team) -> None:
+    limit = _plan_max_members(team.plan)
+    if team.max_members is not None and team.max_members > limit:
+        raise ValidationError(
+            {"max_members": [f"The {team.plan} plan allows at most {limit} members."]}
+        )
 
 
 def _lock_team(team: Team) -> Team:
@@ -71,7 +80,10 @@ def team_create(
     max_members: int | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Team:
-    """Create a team; its creator becomes its first (owner) member."""
+    """Create a team; its creator becomes its first (owner) member.
+
+    `max_members` defaults to the plan's limit and can't exceed it.
+    """
     team = Team(
         owner=owner,
         name=name,
@@ -80,6 +92,7 @@ def team_create(
         max_members=max_members or _plan_max_members(plan),
         settings=settings if settings is not None else {},
     )
+    _check_plan_limit(team)
     team.full_clean()
     team.save(force_insert=True)
     membership = TeamMember(team=team, user=owner, role=TeamRole.OWNER)
@@ -102,7 +115,8 @@ def team_update(*, team: Team, acting_user: User | None, data: dict[str, Any]) -
         return team
     for name in changed:
         setattr(team, name, data[name])
-    if "max_members" in changed:
+    if {"max_members", "plan"} & set(changed):
+        _check_plan_limit(team)
         active = selectors.team_active_member_count(team=team)
         if team.max_members is not None and team.max_members < active:
             raise ValidationError(
@@ -211,8 +225,14 @@ def team_transfer_ownership(*, team: Team, new_owner: User, acting_user: User | 
     if previous.is_active:
         previous.role = TeamRole.ADMIN
         _save(previous, ["role"])
+    previous_owner_id = team.owner_id
     team.owner = new_owner
     _save(team, ["owner", "updated_at"])
+    record_event(
+        action="team_ownership_transferred",
+        instance=team,
+        metadata={"from_user_id": str(previous_owner_id), "to_user_id": str(new_owner.pk)},
+    )
     return team
 
 
@@ -390,6 +410,11 @@ def team_invite_accept(*, token: str, user: User) -> TeamMember:
     invite.accepted_at = now
     invite.accepted_by = user
     _save(invite, ["accepted_at", "accepted_by"])
+    record_event(
+        action="invite_accepted",
+        instance=invite,
+        metadata={"team_id": str(team.pk), "user_id": str(user.pk), "role": invite.role},
+    )
     return membership
 
 
@@ -487,8 +512,10 @@ def group_delete(*, group: Group, acting_user: User | None) -> Group:
 
 @transaction.atomic
 def group_join(*, group: Group, user: User) -> GroupMembership:
-    """Join an open group (403 when closed, 409 when already a member or full)."""
+    """Join an open group (403 when closed, 409 when archived, already a member or full)."""
     group = _lock_group(group)
+    if not group.is_active:
+        raise Conflict("This group is archived.")
     if not group.is_open:
         raise NotAllowed("This group is closed to new members.")
     return _add_member(group=group, user=user, role=GroupMembership.Role.MEMBER, joined_by=user)
@@ -524,4 +551,15 @@ def group_recount_members(*, groups) -> list[tuple[Group, int, int]]:
         if actual != locked.member_count:
             drift.append((locked, locked.member_count, actual))
             Group.all_objects.filter(pk=locked.pk).update(member_count=actual)
+    if drift:
+        # update() sends no signals, so the correction is recorded as one batch row.
+        record_bulk(
+            model=Group,
+            action="update",
+            ids=[group.pk for group, _, _ in drift],
+            metadata={
+                "reason": "member_count recount",
+                "member_count": {str(g.pk): [old, new] for g, old, new in drift},
+            },
+        )
     return drift

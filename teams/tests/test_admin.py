@@ -175,3 +175,26 @@ def test_delete_selected_groups_is_soft(admin_client):
     group.refresh_from_db()
     assert group.is_deleted
     assert group.memberships.filter(is_active=True).count() == 1
+
+
+def test_adding_a_group_in_the_admin_counts_the_owner(admin_client, staff_user, user):
+    response = admin_client.post(
+        reverse("admin:teams_group_add"),
+        {
+            "name": "Staff Made",
+            "slug": "staff-made",
+            "description": "",
+            "is_public": "on",
+            "is_open": "on",
+            "is_active": "on",
+            "group_type": "community",
+            "tags": "",
+            "settings": "{}",
+            "owner": user.pk,
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content
+    group = Group.objects.get(slug="staff-made")
+    assert (group.owner, group.created_by, group.member_count) == (user, staff_user, 1)

@@ -58,7 +58,7 @@ def test_twenty_accepts_against_one_free_slot_admit_exactly_one():
 
 
 def test_one_token_accepted_twenty_times_at_once_is_used_once():
-    team = TeamFactory(max_members=50)
+    team = TeamFactory(plan="team", max_members=50)
     invitee = UserFactory()
     verify_email(invitee)
     _, token = make_invite(team, invitee.email)

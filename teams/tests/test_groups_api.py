@@ -150,3 +150,11 @@ class TestGroupRules:
         with CaptureQueriesContext(connection) as six:
             client.get(self.path(group, "members"))
         assert len(six) == len(one) <= 8
+
+
+@pytest.mark.django_db
+def test_archived_group_refuses_joins(user):
+    group = GroupFactory()
+    services.group_update(group=group, acting_user=None, data={"is_active": False})
+    response = client_for(user).post(f"/api/v1/groups/{group.slug}/join/")
+    assert response.status_code == 409

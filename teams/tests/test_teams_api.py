@@ -48,7 +48,7 @@ class _TeamScoped:
 
     def team_of(self, user) -> Team:
         if user.pk not in self._teams:
-            self._teams[user.pk] = TeamFactory(owner=user, max_members=50)
+            self._teams[user.pk] = TeamFactory(owner=user, plan="team", max_members=50)
         return self._teams[user.pk]
 
     def list_path(self) -> str:
@@ -450,3 +450,34 @@ class TestAccept:
         response = client_for(membership.user).post(self.url, {"token": token})
         assert response.status_code == 201
         assert response.json()["id"] == str(membership.pk)
+
+
+@pytest.mark.django_db
+class TestPlanLimits:
+    def test_free_plan_caps_max_members(self, user):
+        response = client_for(user).post("/api/v1/teams/", {"name": "Big", "max_members": 6})
+        assert response.status_code == 400
+        assert "max_members" in response.json()
+        assert not Team.objects.filter(name="Big").exists()
+
+    def test_new_team_gets_the_plan_limit(self, user):
+        response = client_for(user).post("/api/v1/teams/", {"name": "Default"})
+        assert response.json()["max_members"] == 5
+
+    def test_raising_max_members_beyond_the_plan_is_400(self, user):
+        team = TeamFactory(owner=user, max_members=3)
+        response = client_for(user).patch(f"/api/v1/teams/{team.pk}/", {"max_members": 50})
+        assert response.status_code == 400
+        team.refresh_from_db()
+        assert team.max_members == 3
+
+
+@pytest.mark.django_db
+def test_accept_and_transfer_are_recorded_as_domain_events(user):
+    from auditing.models import AuditLog
+
+    team = TeamFactory(owner=user)
+    member = add_member(team)
+    services.team_transfer_ownership(team=team, new_owner=member.user, acting_user=user)
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {"invite_accepted", "team_ownership_transferred"} <= actions
