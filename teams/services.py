@@ -307,7 +307,10 @@ def _issue_invite(*, team: Team, email: str, role: str, invited_by: User) -> tup
             },
             expires_at=invite.expires_at,
         )
-    transaction.on_commit(partial(_send_invite_email, invite_id=invite.pk, token=token))
+    # robust: a mail server outage is logged, it must not turn a committed invite into a 500.
+    transaction.on_commit(
+        partial(_send_invite_email, invite_id=invite.pk, token=token), robust=True
+    )
     return invite, token
 
 

@@ -1,4 +1,6 @@
 import django_filters
+from django.db.models import Q
+from django.utils import timezone
 
 from teams.models import Group, Team, TeamInvite, TeamMember
 
@@ -23,12 +25,25 @@ class TeamMemberFilter(django_filters.FilterSet):
 
 class TeamInviteFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(lookup_expr="iexact")
+    status = django_filters.ChoiceFilter(choices=TeamInvite.Status.choices, method="by_status")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = TeamInvite
-        fields = ["role", "email"]
+        fields = ["role", "email", "status"]
+
+    def by_status(self, queryset, name, value):
+        now = timezone.now()
+        open_ = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+        return queryset.filter(
+            {
+                TeamInvite.Status.ACCEPTED: Q(accepted_at__isnull=False),
+                TeamInvite.Status.REVOKED: Q(revoked_at__isnull=False),
+                TeamInvite.Status.EXPIRED: open_ & Q(expires_at__lte=now),
+                TeamInvite.Status.PENDING: open_ & Q(expires_at__gt=now),
+            }[value]
+        )
 
 
 class GroupFilter(django_filters.FilterSet):

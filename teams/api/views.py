@@ -220,7 +220,7 @@ class GroupViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: serializers.GroupMembershipSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def members(self, request, *args, **kwargs):
         group = self.get_object()
         queryset = (

@@ -481,3 +481,34 @@ def test_accept_and_transfer_are_recorded_as_domain_events(user):
     services.team_transfer_ownership(team=team, new_owner=member.user, acting_user=user)
     actions = set(AuditLog.objects.values_list("action", flat=True))
     assert {"invite_accepted", "team_ownership_transferred"} <= actions
+
+
+@pytest.mark.django_db
+class TestLookups:
+    def test_bad_member_and_invite_ids_are_404(self, user):
+        team = TeamFactory(owner=user)
+        client = client_for(user)
+        for bad in ["nope", PLACEHOLDER]:
+            assert client.get(f"/api/v1/teams/{team.pk}/members/{bad}/").status_code == 404
+            assert client.delete(f"/api/v1/teams/{team.pk}/invites/{bad}/").status_code == 404
+
+    def test_invites_filter_by_status(self, user):
+        team = TeamFactory(owner=user)
+        pending, _ = make_invite(team, "p@example.com")
+        revoked, _ = make_invite(team, "r@example.com")
+        services.team_invite_revoke(invite=revoked, acting_user=user)
+        expired, _ = make_invite(team, "e@example.com")
+        TeamInvite.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+        client = client_for(user)
+        for status, invite in [("pending", pending), ("revoked", revoked), ("expired", expired)]:
+            body = client.get(f"/api/v1/teams/{team.pk}/invites/?status={status}").json()
+            assert [i["id"] for i in body["results"]] == [str(invite.pk)]
+        assert client.get(f"/api/v1/teams/{team.pk}/invites/?status=bogus").status_code == 400
+
+    def test_invite_of_another_team_is_404(self, user):
+        mine = TeamFactory(owner=user)
+        invite, _ = make_invite(TeamFactory(), "z@example.com")
+        path = f"/api/v1/teams/{mine.pk}/invites/{invite.pk}/"
+        assert client_for(user).delete(path).status_code == 404
+        invite.refresh_from_db()
+        assert invite.status == "pending"
