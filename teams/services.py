@@ -32,7 +32,6 @@ from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, T
 
 INVITE_TOKEN_PREFIX = "tinv_"  # noqa: S105 a visible label, not a secret
 MANAGER_ROLES = (TeamRole.OWNER, TeamRole.ADMIN)
-INVITABLE_ROLES = (TeamRole.ADMIN, TeamRole.MEMBER)
 
 
 def hash_token(token: str) -> str:
@@ -318,19 +317,20 @@ def _issue_invite(*, team: Team, email: str, role: str, invited_by: User) -> tup
 def team_invite_create(
     *, team: Team, acting_user: User, email: str, role: str = TeamRole.MEMBER
 ) -> tuple[TeamInvite, str]:
-    """Invite an email address as admin or member (owners and admins).
+    """Invite an email address with a role: owners may invite any role, admins only admins
+    and members (they can't appoint owners).
 
     Returns the invite and its token; only the token's SHA-256 is stored, so this is the one
     time it can be shown. The email goes out once the transaction commits. An open invite for
     the same address is revoked.
     """
     team = _lock_team(team)
-    _require_team_role(team=team, user=acting_user, roles=MANAGER_ROLES)
+    actor = _require_team_role(team=team, user=acting_user, roles=MANAGER_ROLES)
     email = User.objects.normalize_email(email.strip()).lower()
-    if role not in INVITABLE_ROLES:
-        raise ValidationError(
-            {"role": ["Invite as admin or member; ownership is transferred afterwards."]}
-        )
+    if role not in TeamRole.values:
+        raise ValidationError({"role": [f"Choose one of {', '.join(TeamRole.values)}."]})
+    if role == TeamRole.OWNER and actor.role != TeamRole.OWNER:
+        raise NotAllowed("Only owners can invite owners.")
     verified = EmailAddress.objects.filter(email__iexact=email, verified=True).values("user_id")
     already = TeamMember.objects.filter(team=team, is_active=True, user__in=verified).exists()
     if already or team.memberships.filter(is_active=True, user__email__iexact=email).exists():
@@ -342,9 +342,11 @@ def team_invite_create(
 def team_invite_resend(*, invite: TeamInvite, acting_user: User | None) -> tuple[TeamInvite, str]:
     """Send a fresh invite with a new token and a new expiry; the old one is revoked."""
     team = _lock_team(invite.team)
-    if acting_user is not None:
-        _require_team_role(team=team, user=acting_user, roles=MANAGER_ROLES)
     invite = TeamInvite.objects.select_for_update().get(pk=invite.pk)
+    if acting_user is not None:
+        actor = _require_team_role(team=team, user=acting_user, roles=MANAGER_ROLES)
+        if invite.role == TeamRole.OWNER and actor.role != TeamRole.OWNER:
+            raise NotAllowed("Only owners can invite owners.")
     if invite.accepted_at is not None:
         raise Conflict("This invite has already been accepted.")
     return _issue_invite(

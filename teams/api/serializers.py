@@ -57,7 +57,6 @@ class TeamMemberSerializer(serializers.ModelSerializer):
 
 
 class TeamInviteSerializer(serializers.ModelSerializer):
-    # Owners are made by promotion or transfer, so the service refuses "owner" with a 400.
     role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
     status = serializers.CharField(read_only=True)
 

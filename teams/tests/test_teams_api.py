@@ -287,15 +287,31 @@ class TestInviteIssue:
         assert "token" not in listed[0]
         assert "token_hash" not in listed[0]
 
-    def test_rolled_back_invite_sends_nothing(self, user):
-        team = TeamFactory(owner=user)
+    def test_refused_invite_sends_nothing(self, user):
+        team = TeamFactory()
+        add_member(team, user, role=TeamRole.ADMIN)
+        mail.outbox.clear()
         response = client_for(user).post(
             f"/api/v1/teams/{team.pk}/invites/", {"email": "x@example.com", "role": "owner"}
         )
-        assert response.status_code == 400
-        assert "role" in response.json()
+        assert response.status_code == 403
         assert mail.outbox == []
-        assert not TeamInvite.objects.exists()
+        assert not TeamInvite.objects.filter(email="x@example.com").exists()
+
+    def test_owner_invites_an_owner(self, user):
+        team = TeamFactory(owner=user)
+        invitee = UserFactory()
+        verify_email(invitee)
+        response = client_for(user).post(
+            f"/api/v1/teams/{team.pk}/invites/", {"email": invitee.email, "role": "owner"}
+        )
+        assert response.status_code == 201
+        accepted = client_for(invitee).post(
+            "/api/v1/team-invites/accept/", {"token": response.json()["token"]}
+        )
+        assert accepted.json()["role"] == "owner"
+        team.refresh_from_db()
+        assert team.owner == user
 
 
 @pytest.mark.django_db
