@@ -250,7 +250,7 @@ def _send_invite_email(*, invite_id, token: str) -> None:
     invite = TeamInvite.objects.select_related("team", "invited_by").get(pk=invite_id)
     inviter = invite.invited_by.public_name
     body = (
-        f"{inviter} invited you to join the team “{invite.team.name}” on Cadence as "
+        f"{inviter} invited you to join the team '{invite.team.name}' on Cadence as "
         f"{invite.get_role_display().lower()}.\n\n"
         f"Accept the invitation: {invite_accept_url(token)}\n\n"
         f"Or send this token to POST /api/v1/team-invites/accept/: {token}\n\n"
