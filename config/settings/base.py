@@ -262,3 +262,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- teams ---------------------------------------------------------------------
+
+# Where the invite email points; "{token}" is replaced. A path is prefixed with the site's
+# protocol and domain (django.contrib.sites), a full URL (a web front end) is used as is.
+TEAMS_INVITE_ACCEPT_URL = env(
+    "TEAMS_INVITE_ACCEPT_URL", default="/team-invites/accept/?token={token}"
+)
+TEAMS_INVITE_EXPIRY_DAYS = env.int("TEAMS_INVITE_EXPIRY_DAYS", default=7)
+# max_members given to a new team on each plan, unless the creator asks for fewer.
+TEAMS_PLAN_MAX_MEMBERS = {"free": 5, "team": 50}
