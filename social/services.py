@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.selectors import user_settings_get
@@ -197,13 +196,16 @@ def emoji_favorite_remove(*, favorite: EmojiFavorite) -> None:
 
 @transaction.atomic
 def emoji_favorite_use(*, favorite: EmojiFavorite) -> EmojiFavorite:
-    """Count one use of a favourite. The increment happens in the database, so concurrent
-    uses are all counted."""
-    favorite.usage_count = F("usage_count") + 1
-    favorite.last_used = timezone.now()
-    favorite.save(update_fields=["usage_count", "last_used"])
-    favorite.refresh_from_db(fields=["usage_count", "last_used"])
-    return favorite
+    """Count one use of a favourite.
+
+    The row is locked while it is read and written, so concurrent uses queue up and every
+    one of them is counted (and the audit trail sees plain numbers, not expressions).
+    """
+    locked = EmojiFavorite.objects.select_for_update().get(pk=favorite.pk)
+    locked.usage_count += 1
+    locked.last_used = timezone.now()
+    locked.save(update_fields=["usage_count", "last_used"])
+    return locked
 
 
 # --- chat groups ----------------------------------------------------------------------------
@@ -327,7 +329,8 @@ def chat_group_invite_accept(*, token: str, user) -> ChatGroupMember:
     except IntegrityError:
         # The same user joined through another invite at the same moment.
         return ChatGroupMember.objects.get(group=invite.group, user=user)
-    invite.use_count = F("use_count") + 1
+    # The row lock taken above makes this read-modify-write safe.
+    invite.use_count += 1
     invite.save(update_fields=["use_count"])
     if invite.created_by is not None and invite.created_by_id != user.pk:
         notification_create(
@@ -462,8 +465,14 @@ def user_status_heartbeat(
 
 @transaction.atomic
 def user_status_update(*, user, data: dict[str, Any]) -> UserStatus:
-    """Set the manual status text (with an optional expiry) and invisibility."""
+    """Set the manual status text (with an optional expiry) and invisibility.
+
+    A visible user changing their status is active now, so `last_seen` moves; an invisible
+    one's stays frozen (and going invisible freezes it at this moment).
+    """
     status = _status_row(user)
+    if not status.invisible:
+        status.last_seen = timezone.now()
     for name, value in data.items():
         setattr(status, name, value)
     if not status.manual_status:

@@ -158,7 +158,8 @@ class NotificationViewSet(
 
     def perform_update(self, serializer):
         serializer.instance = services.notification_set_read(
-            notification=serializer.instance, is_read=serializer.validated_data["is_read"]
+            notification=serializer.instance,
+            is_read=serializer.validated_data.get("is_read", serializer.instance.is_read),
         )
 
     @extend_schema(
@@ -212,7 +213,9 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
     def members(self, request, pk=None):
         group = self.get_object()
         queryset = (
-            ChatGroupMember.objects.filter(group=group).select_related("user").order_by("joined_at")
+            ChatGroupMember.objects.filter(group=group, user__is_deleted=False)
+            .select_related("user")
+            .order_by("joined_at")
         )
         page = self.paginate_queryset(queryset)
         serializer = ChatGroupMemberSerializer(

@@ -280,3 +280,46 @@ class TestMessages:
         )
         message.refresh_from_db()
         assert message.receiver_id == other_user.pk
+
+
+def test_only_staff_move_the_primary_flag(user):
+    group = chat_group(user)
+    response = client_for(user).patch(f"/api/v1/chat-groups/{group.pk}/", {"is_primary": True})
+    assert response.status_code == 400
+    group.refresh_from_db()
+    assert group.is_primary is False
+
+
+def test_overlong_message_is_400(user, other_user):
+    response = client_for(user).post(
+        "/api/v1/messages/", {"receiver": str(other_user.pk), "content": "x" * 10001}
+    )
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("params", ["group", "with", "all"])
+def test_message_list_queries_do_not_grow_with_the_page(user, other_user, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    group = chat_group(user)
+    add_member(group, other_user)
+    query = {"group": {"group": str(group.pk)}, "with": {"with": str(other_user.pk)}, "all": {}}[
+        params
+    ]
+    client = client_for(user)
+
+    def post_pair():
+        Message.objects.create(sender=other_user, group=group, content="g")
+        Message.objects.create(sender=other_user, receiver=user, content="d")
+
+    post_pair()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/messages/", query).status_code == 200
+    for _ in range(20):
+        post_pair()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/api/v1/messages/", {**query, "page_size": 200})
+    assert len(response.json()["results"]) >= 21
+    assert len(many.captured_queries) == len(one.captured_queries) <= 4

@@ -106,3 +106,22 @@ def test_lower_priorities_and_opted_out_users_get_no_email(
 def test_the_api_cannot_create_notifications(user):
     response = client_for(user).post("/api/v1/notifications/", {"type": "x", "title": "y"})
     assert response.status_code == 405
+
+
+def test_empty_patch_changes_nothing(user):
+    notification = NotificationFactory(user=user)
+    response = client_for(user).patch(f"/api/v1/notifications/{notification.pk}/", {})
+    assert response.status_code == 200
+    notification.refresh_from_db()
+    assert notification.is_read is False
+
+
+def test_list_queries_do_not_grow_with_the_page(user):
+    client = client_for(user)
+    NotificationFactory(user=user)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/notifications/")
+    NotificationFactory.create_batch(30, user=user)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/v1/notifications/", {"page_size": 200})
+    assert len(many.captured_queries) == len(one.captured_queries)

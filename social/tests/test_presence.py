@@ -55,12 +55,16 @@ def test_afk_idle_and_offline_follow_the_last_heartbeat(user, other_user):
 def test_invisible_users_look_offline_with_last_seen_frozen(user, other_user):
     client = client_for(user)
     client.post("/api/v1/me/status/heartbeat/", {"device_id": "d"})
-    frozen = UserStatus.objects.get(user=user).last_seen
+    before = UserStatus.objects.get(user=user).last_seen
     assert (
         client.patch("/api/v1/me/status/", {"invisible": True, "manual_status": "Busy"}).status_code
         == 200
     )
+    # Going invisible freezes last_seen at that moment; later activity doesn't move it.
+    frozen = UserStatus.objects.get(user=user).last_seen
+    assert frozen >= before
     client.post("/api/v1/me/status/heartbeat/", {"device_id": "d"})
+    client.patch("/api/v1/me/status/", {"manual_status": "Still busy"})
     seen = _status_of(other_user, user)
     assert seen["auto_status"] == "offline"
     assert seen["manual_status"] == ""
