@@ -55,15 +55,12 @@ class EmojiAdmin(admin.ModelAdmin):
         # Deactivate instead: messages that used an emoji must keep rendering it.
         return False
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.emoji_update(
-                emoji=obj, data={name: form.cleaned_data[name] for name in form.changed_data}
-            )
-        else:
-            obj.is_custom = bool(obj.image)
-            obj.full_clean()
-            obj.save()
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.is_custom:
+            # A standard emoji's text comes from Unicode; only its presentation is editable.
+            fields += ["unicode", "is_custom"]
+        return fields
 
     @admin.action(description="Deactivate selected emoji")
     def deactivate(self, request, queryset):

@@ -39,6 +39,10 @@ class Conflict(Exception):
     """The request collides with the current state: HTTP 409."""
 
 
+class Forbidden(Exception):
+    """The user can see the object but may not do this to it: HTTP 403."""
+
+
 # --- notifications ------------------------------------------------------------------------
 
 
@@ -395,7 +399,7 @@ def message_send(*, sender, content: str, group: ChatGroup | None = None, receiv
 def message_edit(*, message: Message, editor, content: str) -> Message:
     """Change the text of one's own message."""
     if message.sender_id != editor.pk:
-        raise PermissionError("Only the sender can edit a message.")
+        raise Forbidden("Only the sender can edit a message.")
     if message.is_deleted:
         raise Conflict("A deleted message cannot be edited.")
     if content == message.content:
@@ -411,7 +415,7 @@ def message_edit(*, message: Message, editor, content: str) -> Message:
 def message_delete(*, message: Message, editor) -> Message:
     """Soft-delete one's own message: the row stays so threads keep their shape."""
     if message.sender_id != editor.pk:
-        raise PermissionError("Only the sender can delete a message.")
+        raise Forbidden("Only the sender can delete a message.")
     if not message.is_deleted:
         message.is_deleted = True
         message.deleted_at = timezone.now()

@@ -327,7 +327,7 @@ class MessageViewSet(viewsets.ModelViewSet):
                 editor=self.request.user,
                 content=serializer.validated_data.get("content", serializer.instance.content),
             )
-        except PermissionError as exc:
+        except services.Forbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         except services.Conflict as exc:
             raise ValidationError({"detail": str(exc)}) from exc
@@ -335,7 +335,7 @@ class MessageViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         try:
             services.message_delete(message=self.get_object(), editor=request.user)
-        except PermissionError as exc:
+        except services.Forbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 

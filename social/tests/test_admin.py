@@ -114,3 +114,24 @@ def test_message_search(admin_client, user):
     DirectMessageFactory(sender=user, content="lunch")
     response = admin_client.get(reverse("admin:social_message_changelist"), {"q": "quarterly"})
     assert response.context["cl"].result_count == 1
+
+
+def test_staff_add_a_custom_emoji_in_the_admin(admin_client):
+    from social.tests.factories import EmojiCategoryFactory, png_file
+
+    category = EmojiCategoryFactory()
+    form = {
+        "category": category.pk,
+        "shortcode": ":admin_made:",
+        "name": "admin made",
+        "keywords": "[]",
+        "is_custom": "on",
+        "is_active": "on",
+        "sort_order": 0,
+    }
+    url = reverse("admin:social_emoji_add")
+    bad = admin_client.post(url, {**form, "image": png_file(size=(2000, 2000))})
+    assert bad.status_code == 200 and not Emoji.objects.filter(shortcode=":admin_made:").exists()
+    good = admin_client.post(url, {**form, "image": png_file()})
+    assert good.status_code == 302, good.context["adminform"].form.errors
+    assert Emoji.objects.get(shortcode=":admin_made:").image

@@ -240,3 +240,30 @@ class TestFavorites:
         assert response.status_code == 404
         favorite.refresh_from_db()
         assert favorite.usage_count == 0
+
+
+def test_staff_manage_categories(staff_user):
+    client = client_for(staff_user)
+    response = client.post(
+        "/api/v1/emoji-categories/", {"name": "team", "display_name": "Team", "sort_order": 50}
+    )
+    assert response.status_code == 201
+    category_id = response.json()["id"]
+    assert isinstance(category_id, int)
+    path = f"/api/v1/emoji-categories/{category_id}/"
+    assert client.patch(path, {"display_name": "Our team"}).json()["display_name"] == "Our team"
+    assert (
+        client.post("/api/v1/emoji-categories/", {"name": "team", "display_name": "x"}).status_code
+        == 400
+    )
+
+
+def test_admin_cannot_rewrite_a_standard_emojis_text(client, staff_user):
+    from django.urls import reverse
+
+    _ensure_catalogue()
+    client.force_login(staff_user)
+    emoji = Emoji.objects.get(unicode="😂")
+    page = client.get(reverse("admin:social_emoji_change", args=[emoji.pk]))
+    assert page.status_code == 200
+    assert 'name="unicode"' not in page.content.decode()
