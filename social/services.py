@@ -255,6 +255,14 @@ def chat_group_update(*, group: ChatGroup, acting_user, data: dict[str, Any]) ->
 
 
 @transaction.atomic
+def chat_group_delete(*, group: ChatGroup, acting_user) -> None:
+    """Delete a group with its memberships, invites and messages: its creator or staff only."""
+    if group.created_by_id != acting_user.pk and not acting_user.is_staff:
+        raise Forbidden("Only the group's creator can delete it.")
+    group.delete()
+
+
+@transaction.atomic
 def chat_group_leave(*, group: ChatGroup, user) -> None:
     """Leave a group. The group and its history stay for the remaining members."""
     deleted, _ = ChatGroupMember.objects.filter(group=group, user=user).delete()

@@ -159,6 +159,15 @@ class ChatGroupInviteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"expires_at": {"required": False}}
 
 
+class IssuedChatInviteSerializer(ChatGroupInviteSerializer):
+    """A new invite with its token: the only time the token is ever shown."""
+
+    token = serializers.CharField(read_only=True)
+
+    class Meta(ChatGroupInviteSerializer.Meta):
+        fields = [*ChatGroupInviteSerializer.Meta.fields, "token"]
+
+
 class MessageSerializer(serializers.ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(
         queryset=ChatGroup.objects.all(), required=False, allow_null=True

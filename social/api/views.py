@@ -19,6 +19,7 @@ from social.api.serializers import (
     EmojiFavoriteSerializer,
     EmojiSerializer,
     HeartbeatSerializer,
+    IssuedChatInviteSerializer,
     MessageSerializer,
     MyStatusSerializer,
     NotificationSerializer,
@@ -204,9 +205,10 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        if instance.created_by_id != self.request.user.pk and not self.request.user.is_staff:
-            raise PermissionDenied("Only the group's creator can delete it.")
-        instance.delete()
+        try:
+            services.chat_group_delete(group=instance, acting_user=self.request.user)
+        except services.Forbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     @extend_schema(responses=ChatGroupMemberSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -232,13 +234,7 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        request=ChatGroupInviteSerializer,
-        responses=inline_serializer(
-            "IssuedChatInvite",
-            {"token": serializers.CharField(), "invite": ChatGroupInviteSerializer()},
-        ),
-    )
+    @extend_schema(request=ChatGroupInviteSerializer, responses={201: IssuedChatInviteSerializer})
     @action(detail=True, methods=["post"])
     def invites(self, request, pk=None):
         group = self.get_object()
@@ -247,9 +243,10 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
         issued = services.chat_group_invite_create(
             group=group, created_by=request.user, **serializer.validated_data
         )
-        body = ChatGroupInviteSerializer(issued.invite).data
         # The token is shown here once; only its hash is stored.
-        return Response({**body, "token": issued.token}, status=status.HTTP_201_CREATED)
+        issued.invite.token = issued.token
+        body = IssuedChatInviteSerializer(issued.invite).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ChatInviteAcceptView(APIView):
