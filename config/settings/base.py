@@ -250,3 +250,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- social ---
+
+# Expired chat invites are deleted hourly (the chat schema's cleanup_expired_invites()).
+# Merged into the Celery beat schedule where one is configured.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "social.cleanup_expired_invites": {
+        "task": "cadence.run_job",
+        "schedule": 3600,
+        "args": ("social.tasks.cleanup_expired_invites",),
+    },
+}

@@ -323,3 +323,12 @@ def test_message_list_queries_do_not_grow_with_the_page(user, other_user, params
         response = client.get("/api/v1/messages/", {**query, "page_size": 200})
     assert len(response.json()["results"]) >= 21
     assert len(many.captured_queries) == len(one.captured_queries) <= 4
+
+
+def test_cleanup_is_scheduled_hourly():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    entry = settings.CELERY_BEAT_SCHEDULE["social.cleanup_expired_invites"]
+    assert entry["schedule"] == 3600
+    assert import_string(entry["args"][0]) is tasks.cleanup_expired_invites
