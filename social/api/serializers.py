@@ -129,14 +129,14 @@ class ChatGroupSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at", "updated_at"]
 
 
-class PublicUserSerializer(serializers.ModelSerializer):
+class ChatUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "display_name", "avatar_url"]
 
 
 class ChatGroupMemberSerializer(serializers.ModelSerializer):
-    user = PublicUserSerializer(read_only=True)
+    user = ChatUserSerializer(read_only=True)
 
     class Meta:
         model = ChatGroupMember
