@@ -273,3 +273,12 @@ TEAMS_INVITE_ACCEPT_URL = env(
 TEAMS_INVITE_EXPIRY_DAYS = env.int("TEAMS_INVITE_EXPIRY_DAYS", default=7)
 # max_members given to a new team on each plan, unless the creator asks for fewer.
 TEAMS_PLAN_MAX_MEMBERS = {"free": 5, "team": 50}
+
+# --- social --------------------------------------------------------------------
+
+# Expired chat invites are deleted hourly (the chat schema's cleanup_expired_invites()).
+CELERY_BEAT_SCHEDULE["social.cleanup_expired_invites"] = {
+    "task": "cadence.run_job",
+    "schedule": 3600,
+    "args": ("social.tasks.cleanup_expired_invites",),
+}

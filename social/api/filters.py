@@ -1,0 +1,32 @@
+import django_filters
+
+from social import selectors
+from social.models import Emoji, EmojiCategory, Notification
+
+
+class EmojiCategoryFilter(django_filters.FilterSet):
+    class Meta:
+        model = EmojiCategory
+        fields = ["name", "is_active"]
+
+
+class EmojiFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="name, shortcode, keywords")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Emoji
+        fields = ["category", "is_custom", "is_active", "shortcode", "skin_tone", "base_emoji"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.emoji_search(queryset=queryset, term=value)
+
+
+class NotificationFilter(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Notification
+        fields = ["is_read", "type", "priority"]
