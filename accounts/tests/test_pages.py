@@ -153,3 +153,27 @@ def test_sessions_page_lists_and_revokes(user):
     signed_in(user)
     assert current.post("/accounts/sessions/revoke-others/").status_code == 302
     assert UserSession.objects.live().filter(user=user).count() == 1
+
+
+def test_login_by_email_or_username(user):
+    for login in (user.email, user.username.upper()):
+        client = Client()
+        response = client.post("/accounts/login/", {"login": login, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302, login
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_failed_logins_are_rate_limited_per_account(user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "100/m/ip,3/5m/key",
+    }
+    client = Client()
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"login": user.username, "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post(
+        "/accounts/login/", {"login": user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert client.get("/api/v1/me/").status_code == 401
+    assert b"Too many failed login attempts" in response.content
