@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -140,22 +140,50 @@ def user_settings_update(*, settings: UserSettings, data: dict[str, Any]) -> Use
 
 
 @transaction.atomic
+def user_preference_create(*, user: User, preference_key: str, value: Any) -> UserPreference:
+    """Add a preference; a key the user already has is a validation error."""
+    preference = UserPreference(user=user, preference_key=preference_key, preference_value=value)
+    preference.full_clean()
+    try:
+        # A savepoint, so a concurrent insert of the same key fails cleanly (400, not 500).
+        with transaction.atomic():
+            preference.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"preference_key": "You already have a preference with this key."}
+        ) from exc
+    return preference
+
+
+@transaction.atomic
 def user_preference_set(
     *, user: User, preference_key: str, value: Any
 ) -> tuple[UserPreference, bool]:
     """Create or replace one preference; returns (preference, created)."""
-    preference = (
+    existing = (
         UserPreference.objects.select_for_update()
         .filter(user=user, preference_key=preference_key)
         .first()
     )
-    created = preference is None
-    if created:
-        preference = UserPreference(user=user, preference_key=preference_key)
-    preference.preference_value = value
-    preference.full_clean(validate_unique=created)
-    preference.save()
-    return preference, created
+    if existing is None:
+        try:
+            return user_preference_create(
+                user=user, preference_key=preference_key, value=value
+            ), True
+        except ValidationError:
+            # Either the key is invalid, or a concurrent request created it a moment ago:
+            # then replace that row's value instead.
+            existing = (
+                UserPreference.objects.select_for_update()
+                .filter(user=user, preference_key=preference_key)
+                .first()
+            )
+            if existing is None:
+                raise
+    existing.preference_value = value
+    existing.full_clean(validate_unique=False)
+    existing.save(update_fields=["preference_value", "updated_at"])
+    return existing, False
 
 
 @transaction.atomic
