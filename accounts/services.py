@@ -93,8 +93,13 @@ def role_assign(*, user: User, role: Role, assigned_by: User | None = None) -> U
     if not role.is_active:
         raise ValidationError({"role": "This role is not active."})
     user_role = UserRole(user=user, role=role, assigned_by=assigned_by)
-    user_role.full_clean()
-    user_role.save()
+    # Uniqueness is left to the database, so a concurrent assignment is not an error.
+    user_role.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user_role.save()
+    except IntegrityError:
+        return UserRole.objects.get(user=user, role=role)
     _forget_cached_permissions(user)
     return user_role
 
