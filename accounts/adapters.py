@@ -3,7 +3,7 @@
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 
-from accounts import crypto, services
+from accounts import crypto, selectors, services
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -32,5 +32,5 @@ class PasswordResetTokenGenerator:
     def check_token(self, user, token: str) -> bool:
         if not token or len(token) > 200:
             return False
-        found = services.password_reset_token_lookup(secret=token)
+        found = selectors.password_reset_token_find(secret=token)
         return found is not None and found.user_id == user.pk

@@ -1,6 +1,5 @@
 """State-changing operations on accounts. Views, the admin and commands all call these."""
 
-import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import auditing
-from accounts import tokens
+from accounts import selectors, tokens
 from accounts.models import (
     ApiKey,
     PasswordResetToken,
@@ -392,21 +391,6 @@ def _send_password_reset_email(*, user: User, secret: str) -> None:
     send_mail("Reset your Cadence password", body, None, [user.email])
 
 
-def password_reset_token_lookup(
-    *, secret: str, for_update: bool = False
-) -> PasswordResetToken | None:
-    """The token matching a secret if it can still be used, else None."""
-    queryset = PasswordResetToken.objects.select_related("user")
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    token = queryset.filter(token_hash=tokens.digest(secret)).first()
-    if token is None or not hmac.compare_digest(token.token_hash, tokens.digest(secret)):
-        return None
-    if not token.is_usable() or not token.user.is_active or token.user.is_deleted:
-        return None
-    return token
-
-
 @transaction.atomic
 def password_reset_token_consume(*, token: PasswordResetToken) -> PasswordResetToken:
     """Count one use of a token that was locked and checked by the caller."""
@@ -422,7 +406,7 @@ def password_reset_token_consume(*, token: PasswordResetToken) -> PasswordResetT
 @transaction.atomic
 def password_reset_confirm(*, secret: str, new_password: str) -> User:
     """Set a new password with a reset token: single use, and every session of the user ends."""
-    token = password_reset_token_lookup(secret=secret, for_update=True)
+    token = selectors.password_reset_token_find(secret=secret, for_update=True)
     if token is None:
         raise ValidationError({"token": "This reset link is invalid or has expired."})
     user = token.user
