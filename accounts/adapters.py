@@ -22,7 +22,7 @@ class PasswordResetTokenGenerator:
 
     def make_token(self, user) -> str:
         request = context.request
-        client_ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        client_ip = selectors.client_ip_of(request)
         user_agent = request.headers.get("User-Agent", "") if request is not None else ""
         _, secret = services.password_reset_token_issue(
             user=user, client_ip=client_ip, user_agent=user_agent

@@ -228,7 +228,7 @@ class PasswordResetRequestView(APIView):
         body.is_valid(raise_exception=True)
         services.password_reset_request(
             email=body.validated_data["email"],
-            client_ip=request.META.get("REMOTE_ADDR"),
+            client_ip=selectors.client_ip_of(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
         return Response(
