@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Notification priority and screenshot quality share the values low/medium/high.
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "social.models.Notification.Priority"},
 }
 
 # --- django-allauth ------------------------------------------------------------

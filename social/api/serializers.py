@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.api.serializers import PublicUserSerializer
 from accounts.models import User
 from social import selectors
 from social.models import (
@@ -129,14 +130,8 @@ class ChatGroupSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at", "updated_at"]
 
 
-class ChatUserSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "username", "display_name", "avatar_url"]
-
-
 class ChatGroupMemberSerializer(serializers.ModelSerializer):
-    user = ChatUserSerializer(read_only=True)
+    user = PublicUserSerializer(read_only=True)
 
     class Meta:
         model = ChatGroupMember

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.api.serializers import PublicUserSerializer
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, TeamRole
 
 
@@ -8,15 +8,6 @@ def _json_object(value):
     if not isinstance(value, dict):
         raise serializers.ValidationError("Must be a JSON object.")
     return value
-
-
-class PublicUserSerializer(serializers.ModelSerializer):
-    """What any member may see of another member."""
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "display_name", "avatar_url"]
-        read_only_fields = fields
 
 
 class TeamSerializer(serializers.ModelSerializer):
