@@ -162,8 +162,23 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Periodic jobs: {"name": {"task": "cadence.run_job", "schedule": seconds, "args": (path,)}}
-CELERY_BEAT_SCHEDULE: dict = {}
+
+
+def _job(path: str, every_seconds: int) -> dict:
+    return {"task": "cadence.run_job", "schedule": every_seconds, "args": (path,)}
+
+
+# Periodic jobs, each a plain function in an app's tasks.py (see config/celery.py).
+CELERY_BEAT_SCHEDULE = {
+    "accounts.expire_sessions": _job("accounts.tasks.expire_sessions", 15 * 60),
+    "accounts.purge_password_reset_tokens": _job(
+        "accounts.tasks.purge_password_reset_tokens", 24 * 3600
+    ),
+    # The chat schema's cleanup_expired_invites(), hourly.
+    "social.cleanup_expired_invites": _job("social.tasks.cleanup_expired_invites", 3600),
+    # Reports (and repairs) member_count drift; the counters are kept exact by the services.
+    "teams.recount_group_members": _job("teams.tasks.recount_group_members", 24 * 3600),
+}
 
 # --- Email ---------------------------------------------------------------------
 
@@ -341,12 +356,3 @@ TEAMS_INVITE_ACCEPT_URL = env(
 TEAMS_INVITE_EXPIRY_DAYS = env.int("TEAMS_INVITE_EXPIRY_DAYS", default=7)
 # max_members given to a new team on each plan, unless the creator asks for fewer.
 TEAMS_PLAN_MAX_MEMBERS = {"free": 5, "team": 50}
-
-# --- social --------------------------------------------------------------------
-
-# Expired chat invites are deleted hourly (the chat schema's cleanup_expired_invites()).
-CELERY_BEAT_SCHEDULE["social.cleanup_expired_invites"] = {
-    "task": "cadence.run_job",
-    "schedule": 3600,
-    "args": ("social.tasks.cleanup_expired_invites",),
-}
