@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.admin_access import admin_has_permission, admin_login
 from config.views import healthz
+from teams import views as team_views
 
 # Staff sign in through allauth, so its rate limits and two-factor step apply to the admin.
 admin.site.login = admin_login(admin.site.login)
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
+    path("team-invites/accept/", team_views.invite_accept, name="team-invite-accept-page"),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -53,3 +53,14 @@ def group_membership(*, group: Group, user) -> GroupMembership | None:
 
 def group_active_member_count(*, group: Group) -> int:
     return GroupMembership.objects.filter(group=group, is_active=True).count()
+
+
+def team_invite_for_token(*, token: str) -> TeamInvite | None:
+    """The invite a raw token belongs to (with its team), or None; for the accept page."""
+    from teams.services import hash_token
+
+    return (
+        TeamInvite.objects.select_related("team", "invited_by")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
