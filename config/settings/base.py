@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "auditing.middleware.AuditContextMiddleware",
+    "auditing.middleware.SessionActivityMiddleware",
 ]
 
 # --- Templates and static files ----------------------------------------------
@@ -250,3 +252,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- auditing ------------------------------------------------------------------
+
+# Empty: the client IP is REMOTE_ADDR. Behind a trusted proxy, the META key it sets,
+# e.g. "HTTP_X_FORWARDED_FOR" (only then: clients can send any header they like).
+AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER", default="")
+# Models (app_label.model) not audited per row, on top of auditing.changes.EXCLUDED_MODELS.
+AUDIT_EXCLUDE_MODELS = env.list("AUDIT_EXCLUDE_MODELS", default=[])
