@@ -85,9 +85,9 @@ class ModelSpec:
             or SECRET_NAME.search(f.name)
             or type(f).__name__.startswith("Encrypted")
         }
-        self.noise = {f.name for f in self.fields if getattr(f, "auto_now", False)} | (
-            NOISE_FIELDS & {f.name for f in self.fields}
-        )
+        # auto_now timestamps change on every save and the audit row has its own time.
+        self.auto_now = {f.name for f in self.fields if getattr(f, "auto_now", False)}
+        self.noise = NOISE_FIELDS & {f.name for f in self.fields}
 
 
 @cache
@@ -172,6 +172,8 @@ def diff(instance: models.Model, old: dict[str, Any]) -> tuple[dict, dict]:
     by_name = {f.name: f for f in spec.fields}
     before, after = {}, {}
     for name, old_value in old.items():
+        if name in spec.auto_now:
+            continue
         field = by_name[name]
         new_value = field.value_from_object(instance)
         if _comparable(field, old_value) == _comparable(field, new_value):
