@@ -177,6 +177,22 @@ def session_analytics_fold(*, analytics: SessionAnalytics) -> int:
 
 # -- retention ---------------------------------------------------------------------------
 
+
+@transaction.atomic
+def session_activities_prune(*, older_than: timedelta) -> int:
+    """Delete request-log rows older than `older_than`; recorded as one batch row."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = SessionActivity.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        record_bulk(
+            model=SessionActivity,
+            action="delete",
+            count=deleted,
+            metadata={"cutoff": cutoff.isoformat()},
+        )
+    return deleted
+
+
 PRUNE_SETTING = "cadence.audit_prune"
 
 

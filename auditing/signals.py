@@ -21,8 +21,8 @@ _OLD = "_audit_old_values"
 _CLEARED = "_audit_cleared_pks"
 
 
-def _write(*, using: str, **fields) -> None:
-    _stamp(**fields).save(using=using, force_insert=True)
+def _write(*, using: str, entity_id: str, **fields) -> None:
+    _stamp(entity_id=entity_id[:64], **fields).save(using=using, force_insert=True)
 
 
 def on_pre_save(sender, instance, raw=False, using=None, update_fields=None, **kwargs):

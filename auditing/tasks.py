@@ -29,6 +29,11 @@ def session_analytics_refresh(*, window: timedelta = timedelta(days=1)) -> int:
     return folded
 
 
+def session_activities_prune(*, days: int) -> int:
+    """Retention for the request log: one bulk delete, one summary audit row."""
+    return services.session_activities_prune(older_than=timedelta(days=days))
+
+
 def audit_logs_prune(*, days: int) -> int:
     """Retention: delete audit rows older than `days` days (see services.audit_logs_prune)."""
     return services.audit_logs_prune(older_than=timedelta(days=days))

@@ -208,3 +208,16 @@ def test_audit_admin_pages_are_view_only(admin_client, name, user):
     assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
     filtered = admin_client.get(reverse(f"admin:{name}_changelist"), {"q": "x"})
     assert filtered.status_code == 200
+
+
+def test_pruning_the_request_log_writes_one_batch_row(user):
+    old = SessionActivityFactory(user=user)
+    SessionActivity.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=100)
+    )
+    SessionActivityFactory(user=user)
+    out = StringIO()
+    call_command("prune_session_activities", "--days", "30", stdout=out)
+    assert SessionActivity.objects.count() == 1
+    [row] = AuditLog.objects.filter(entity_type="auditing.sessionactivity")
+    assert (row.action, row.metadata["count"], row.source) == ("bulk_delete", 1, "cli")
