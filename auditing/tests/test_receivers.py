@@ -12,12 +12,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import User, UserSettings
 from accounts.tests.factories import UserFactory
 from auditing.changes import MASK, audited_models
 from auditing.context import Source, audit_context
-from auditing.models import AuditLog, SessionActivity
+from auditing.models import AuditLog, SessionActivity, SessionAnalytics
 from config.models import AppSetting
 
 pytestmark = pytest.mark.django_db
@@ -358,3 +359,60 @@ def test_postgres_rollback_leaves_no_row_and_commit_always_has_one():
     thread.join()
     [row] = rows_for(user, since=before)
     assert row.new_values == {"bio": "committed in a thread"}
+
+
+def test_m2m_changes_through_the_admin_form_are_recorded(admin_client, staff_user):
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.create(name="moderators")
+    perms = list(Permission.objects.order_by("pk")[:2])
+    change = reverse("admin:auth_group_change", args=[group.pk])
+    response = admin_client.post(
+        change, {"name": "moderators", "permissions": [p.pk for p in perms]}
+    )
+    assert response.status_code == 302
+    [added] = rows_for(group, "m2m_add")
+    assert added.new_values == {"permissions": sorted(str(p.pk) for p in perms)}
+    assert (added.user_id, added.source) == (staff_user.pk, Source.ADMIN)
+    admin_client.post(change, {"name": "moderators", "permissions": [perms[0].pk]})
+    [removed] = rows_for(group, "m2m_remove")
+    assert removed.old_values == {"permissions": [str(perms[1].pk)]}
+
+
+def test_headless_session_token_user_is_the_actor_and_keys_the_request_log(client, user):
+    import hashlib
+
+    from accounts.tests.factories import DEFAULT_PASSWORD
+
+    login = client.post(
+        "/_allauth/app/v1/auth/login",
+        {"username": user.username, "password": DEFAULT_PASSWORD},
+        content_type="application/json",
+    )
+    assert login.status_code == 200, login.content
+    token = login.json()["meta"]["session_token"]
+    before = mark()
+    api = APIClient()
+    response = api.patch(
+        "/api/v1/me/", {"bio": "via app"}, format="json", HTTP_X_SESSION_TOKEN=token
+    )
+    assert response.status_code == 200, response.content
+    [row] = rows_for(user, "update", since=before)
+    assert row.user_id == user.pk and row.source == Source.API
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert SessionActivity.objects.filter(session_id=digest, user=user).exists()
+    assert SessionAnalytics.objects.filter(session_id=digest, user=user).exists()
+
+
+def test_an_api_key_returned_by_authentication_is_recorded():
+    import uuid
+
+    from auditing.context import AuditContext
+
+    class Request:
+        auth = AppSetting(id=uuid.uuid4(), setting_key="stand.in.for.a.key")
+        user = None
+
+    context = AuditContext(request=Request())
+    assert context.actor_api_key_id == Request.auth.pk
+    assert AuditContext(request=type("R", (), {"auth": "token-string"})()).actor_api_key_id is None
