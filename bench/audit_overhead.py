@@ -9,6 +9,8 @@
 2. post_init: the road not taken for update diffs. A post_init receiver snapshotting every
    loaded instance vs none, on the same list, shows what every read would pay; the chosen
    pre_save SELECT costs nothing on reads (one primary-key SELECT per update instead).
+3. updates: atomic model saves per second with the audit receivers (SELECT + INSERT) vs
+   without, the price the chosen strategy pays on writes instead.
 Rounds are paired (both sides back to back, alternating order) and the ratio is the median
 of the per-round ratios, so machine noise hits both sides alike. Figures, never assertions.
 """
@@ -100,6 +102,36 @@ def run() -> dict:
         with_snapshot_rate, lambda: _rate(off, PATH)
     )
 
+    # What the chosen strategy costs a write instead: SELECT + INSERT per update.
+    from django.db import transaction
+    from django.db.models.signals import post_save, pre_save
+
+    from auditing import signals
+
+    setting = AppSetting.objects.get(setting_key="bench.0")
+    uid = f"auditing:{AppSetting._meta.label_lower}"
+    counter = iter(range(10**9))
+
+    def updates_per_second():
+        start = time.perf_counter()
+        for _ in range(REQUESTS):
+            # Atomic, as every app path is (services, ATOMIC_REQUESTS, the admin).
+            with transaction.atomic():
+                setting.setting_value = {"n": next(counter)}
+                setting.save(update_fields=["setting_value", "updated_at"])
+        return REQUESTS / (time.perf_counter() - start)
+
+    def unaudited_updates_per_second():
+        pre_save.disconnect(sender=AppSetting, dispatch_uid=uid)
+        post_save.disconnect(sender=AppSetting, dispatch_uid=uid)
+        try:
+            return updates_per_second()
+        finally:
+            pre_save.connect(signals.on_pre_save, sender=AppSetting, dispatch_uid=uid)
+            post_save.connect(signals.on_post_save, sender=AppSetting, dispatch_uid=uid)
+
+    audited_ups, plain_ups, update_ratio = _paired(updates_per_second, unaudited_updates_per_second)
+
     figures = {
         "endpoint": PATH,
         "rows_per_page": ROWS,
@@ -112,6 +144,9 @@ def run() -> dict:
         "rps_post_init_snapshot": round(with_snapshot, 1),
         "rps_no_snapshot": round(without_snapshot, 1),
         "ratio_post_init_snapshot": round(snapshot_ratio, 3),
+        "updates_per_s_audited": round(audited_ups, 1),
+        "updates_per_s_unaudited": round(plain_ups, 1),
+        "ratio_update_audited": round(update_ratio, 3),
     }
     print(f"audit_overhead: GET {PATH} as staff (session auth), in-process test client")
     for name, value in figures.items():

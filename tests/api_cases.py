@@ -240,10 +240,12 @@ class APIResourceCases:
 
     def test_create_rejects_bad_input(self, user):
         before = self.queryset().count()
+        audited = self.audit_mark()
         response = self.client_for(user).post(self.list_path(), self.invalid_create_data)
         assert response.status_code == 400, response.content
         assert response.json()
         assert self.queryset().count() == before
+        assert self.audit_mark() == audited, "a refused request wrote audit rows"
 
     def test_update(self, user):
         obj = self.make_object(user)
