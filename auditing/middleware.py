@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import re
 import uuid
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from auditing.context import AuditContext, Source, reset_context, set_request_context
 from auditing.models import SessionActivity
+
+logger = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
@@ -100,6 +104,15 @@ class SessionActivityMiddleware:
             return response
         match = request.resolver_match
         endpoint = ("/" + match.route) if match is not None and match.route else ""
+        try:
+            self.record(request, user, endpoint, response)
+        except DatabaseError:
+            # Telemetry must never turn a served response into a 500.
+            logger.warning("session activity not recorded", exc_info=True)
+        return response
+
+    @staticmethod
+    def record(request, user, endpoint: str, response) -> None:
         SessionActivity.objects.create(
             session_id=session_hash(request),
             user_id=user.pk,
@@ -115,4 +128,3 @@ class SessionActivityMiddleware:
             request_id=getattr(request, "audit_request_id", ""),
             response_status=response.status_code,
         )
-        return response

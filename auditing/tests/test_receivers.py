@@ -416,3 +416,15 @@ def test_an_api_key_returned_by_authentication_is_recorded():
     context = AuditContext(request=Request())
     assert context.actor_api_key_id == Request.auth.pk
     assert AuditContext(request=type("R", (), {"auth": "token-string"})()).actor_api_key_id is None
+
+
+def test_the_admin_filters_audit_rows_by_actor_and_source(admin_client, staff_user, user):
+    with audit_context(user=staff_user, source=Source.CLI):
+        AppSetting.objects.create(setting_key="by.staff")
+    AppSetting.objects.create(setting_key="by.system")
+    changelist = reverse("admin:auditing_auditlog_changelist")
+    by_staff = admin_client.get(changelist, {"actor": str(staff_user.pk), "source": "cli"})
+    assert {r.entity_type for r in by_staff.context["cl"].result_list} == {"config.appsetting"}
+    system = admin_client.get(changelist, {"actor": "system", "entity_type": "config.appsetting"})
+    [row] = system.context["cl"].result_list
+    assert row.new_values["setting_key"] == "by.system"

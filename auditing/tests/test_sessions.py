@@ -221,3 +221,15 @@ def test_pruning_the_request_log_writes_one_batch_row(user):
     assert SessionActivity.objects.count() == 1
     [row] = AuditLog.objects.filter(entity_type="auditing.sessionactivity")
     assert (row.action, row.metadata["count"], row.source) == ("bulk_delete", 1, "cli")
+
+
+def test_a_failing_request_log_never_breaks_the_response(user_client, monkeypatch):
+    from django.db import DatabaseError
+
+    from auditing.middleware import SessionActivityMiddleware
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(SessionActivityMiddleware, "record", staticmethod(broken))
+    assert user_client.get("/api/v1/me/").status_code == 200
