@@ -14,6 +14,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db.models import Model
+
 
 class Source:
     API = "api"
@@ -42,6 +44,19 @@ class AuditContext:
     user_agent: str = ""
     request_id: str = ""
     api_key_id: Any = None
+
+    @property
+    def actor_api_key_id(self):
+        """The API key the request authenticated with, when DRF's authenticator returned one.
+
+        DRF copies `request.auth` onto the Django request, so an authenticator that returns a
+        key model instance as `auth` makes that key the one recorded.
+        """
+        if self.api_key_id is not None:
+            return self.api_key_id
+        auth = getattr(self.request, "auth", None) if self.request is not None else None
+        pk = getattr(auth, "pk", None) if isinstance(auth, Model) else None
+        return pk if isinstance(pk, uuid.UUID) else None
 
     @property
     def actor(self):

@@ -13,7 +13,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import api_me  # noqa: E402
+from bench import api_me, audit_overhead  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -24,6 +24,7 @@ def main() -> None:
     try:
         results = {"database": connection.vendor, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ")}
         results["api_me"] = api_me.run()
+        results["audit_overhead"] = audit_overhead.run()
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     RESULTS.mkdir(exist_ok=True)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("social.api.urls")),
     path("", include("teams.api.urls")),
     path("", include("auditing.api.urls")),
+    path("", include("config.api.urls")),
 ]

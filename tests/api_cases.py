@@ -13,6 +13,10 @@ and receives the contract tests that apply to the actions it declares:
         def make_object(self, user):
             return TeamFactory(owner=user)
 
+Create, update and delete also check the audit trail (`audit`): by default exactly one
+AuditLog row for the object with that action (a soft delete is an update) and the
+requesting user as actor.
+
 `tests/test_api_coverage.py` fails when an API view has no such class.
 """
 
@@ -24,11 +28,27 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+
+def view_queries(captured: list[dict]) -> list[str]:
+    """The SQL a view ran, without savepoints and the per-request SessionActivity INSERT.
+
+    That INSERT is a fixed cost of every authenticated request, bounded by auditing's own
+    tests; it says nothing about the view.
+    """
+    return [
+        query["sql"]
+        for query in captured
+        if "SAVEPOINT" not in query["sql"]
+        and not query["sql"].startswith('INSERT INTO "session_activities"')
+    ]
+
+
 ALL_ACTIONS = frozenset({"list", "retrieve", "create", "update", "delete"})
 
 # Which declared actions each generated test needs; a test whose needs are not met is removed.
 _REQUIREMENTS: dict[str, set[str]] = {
-    "test_anonymous_gets_401": set(),
+    "test_anonymous_gets_401": {"private"},
+    "test_anonymous_can_read": {"public"},
     "test_list_shows_only_own_objects": {"list", "owned"},
     "test_list_query_count_is_bounded": {"list"},
     "test_retrieve": {"retrieve"},
@@ -63,10 +83,19 @@ class APIResourceCases:
     invalid_create_data: ClassVar[dict[str, Any]] = {}
     #: Upper bound on queries for one list page or one retrieve, whatever the page holds.
     max_queries: ClassVar[int] = 8
+    #: A staff-only resource: the generated tests act as a staff user.
+    staff: ClassVar[bool] = False
+    #: Reads open to anonymous clients (writes still need authentication).
+    anonymous_can_read: ClassVar[bool] = False
+    #: What create/update/delete must leave in the audit trail: "row" = exactly one AuditLog
+    #: row for the object with that action and the requesting user as actor; "batch" = a
+    #: bulk_* summary row for the model (telemetry recorded per batch); None = no check.
+    audit: ClassVar[str | None] = "row"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         have = set(cls.actions)
+        have.add("public" if cls.anonymous_can_read else "private")
         if cls.owned:
             have.add("owned")
         if not cls.singleton:
@@ -98,6 +127,14 @@ class APIResourceCases:
 
     # -- helpers -----------------------------------------------------------------------
 
+    @pytest.fixture(autouse=True)
+    def _staff_when_required(self, request):
+        if self.staff:
+            user = request.getfixturevalue("user")
+            # update(), not save(): promoting the test user is not part of what is audited.
+            type(user)._default_manager.filter(pk=user.pk).update(is_staff=True)
+            user.is_staff = True
+
     @staticmethod
     def client_for(user) -> APIClient:
         client = APIClient()
@@ -115,9 +152,44 @@ class APIResourceCases:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
         assert response.status_code == 200, response.content
-        return len(ctx.captured_queries)
+        return len(view_queries(ctx.captured_queries))
+
+    @staticmethod
+    def audit_mark() -> set:
+        """The audit rows that exist now; `assert_audited` looks only at rows written since."""
+        from auditing.models import AuditLog
+
+        return set(AuditLog.objects.values_list("id", flat=True))
+
+    def assert_audited(self, pk, action: str, user, before: set) -> None:
+        if self.audit is None:
+            return
+        from auditing.models import AuditLog
+
+        entity_type = self.model._meta.concrete_model._meta.label_lower
+        if self.audit == "batch":
+            rows = AuditLog.objects.filter(entity_type=entity_type, action__startswith="bulk_")
+            assert rows.exclude(id__in=before).exists(), f"no bulk_* audit row for {entity_type}"
+            return
+        rows = list(
+            AuditLog.objects.filter(
+                entity_type=entity_type, entity_id=str(pk), action=action
+            ).exclude(id__in=before)
+        )
+        assert len(rows) == 1, f"expected one {action!r} audit row for {entity_type}:{pk}"
+        assert rows[0].user_id == user.pk, "the audit row's actor is not the requesting user"
 
     # -- generated tests ---------------------------------------------------------------
+
+    def test_anonymous_can_read(self, user):
+        obj = self.make_object(user)
+        client = APIClient()
+        if "list" in self.actions:
+            assert client.get(self.list_path()).status_code == 200
+        if "retrieve" in self.actions:
+            assert client.get(self.detail_path(obj)).status_code == 200
+        if "create" in self.actions:
+            assert client.post(self.list_path(), self.create_data(user)).status_code == 401
 
     def test_anonymous_gets_401(self, user):
         path = (
@@ -168,28 +240,37 @@ class APIResourceCases:
             assert type(obj)._default_manager.filter(pk=obj.pk).exists()
 
     def test_create(self, user):
-        response = self.client_for(user).post(self.list_path(), self.create_data(user))
+        path, data = self.list_path(), self.create_data(user)
+        before = self.audit_mark()
+        response = self.client_for(user).post(path, data)
         assert response.status_code == 201, response.content
         created = self.queryset().get(pk=response.json()["id"])
         if self.owner_field:
             assert getattr(created, f"{self.owner_field}_id") == user.pk
+        self.assert_audited(created.pk, "create", user, before)
 
     def test_create_rejects_bad_input(self, user):
+        path = self.list_path()
         before = self.queryset().count()
-        response = self.client_for(user).post(self.list_path(), self.invalid_create_data)
+        audited = self.audit_mark()
+        response = self.client_for(user).post(path, self.invalid_create_data)
         assert response.status_code == 400, response.content
         assert response.json()
         assert self.queryset().count() == before
+        assert self.audit_mark() == audited, "a refused request wrote audit rows"
 
     def test_update(self, user):
         obj = self.make_object(user)
-        response = self.client_for(user).patch(self.detail_path(obj), self.update_data)
+        path = self.detail_path(obj)
+        before = self.audit_mark()
+        response = self.client_for(user).patch(path, self.update_data)
         assert response.status_code == 200, response.content
         body = response.json()
         obj.refresh_from_db()
         for field, value in self.update_data.items():
             assert body[field] == value
             assert getattr(obj, field) == value
+        self.assert_audited(obj.pk, "update", user, before)
 
     def test_update_rejects_bad_input(self, user):
         obj = self.make_object(user)
@@ -201,6 +282,11 @@ class APIResourceCases:
 
     def test_delete(self, user):
         obj = self.make_object(user)
-        response = self.client_for(user).delete(self.detail_path(obj))
+        path = self.detail_path(obj)
+        before = self.audit_mark()
+        response = self.client_for(user).delete(path)
         assert response.status_code == 204, response.content
         self.assert_deleted(obj)
+        # A soft delete (deactivate, revoke) keeps the row and is recorded as its update.
+        kept = type(obj)._base_manager.filter(pk=obj.pk).exists()
+        self.assert_audited(obj.pk, "update" if kept else "delete", user, before)

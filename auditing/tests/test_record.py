@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_record_bulk_writes_one_summary_row_with_the_context(user):
     with audit_context(user=user, source=Source.CLI, ip_address="10.0.0.5"):
         row = auditing.record_bulk(model=User, action="create", ids=range(250))
-    assert AuditLog.objects.count() == 1
+    assert AuditLog.objects.filter(action__startswith="bulk_").count() == 1
     assert row.action == "bulk_create"
     assert row.entity_type == "accounts.user"
     assert row.metadata["count"] == 250

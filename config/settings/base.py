@@ -109,7 +109,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The audit context wraps session tracking so that revocations it records have an actor.
+    "auditing.middleware.AuditContextMiddleware",
     "accounts.middleware.UserSessionMiddleware",
+    "auditing.middleware.SessionActivityMiddleware",
 ]
 
 # --- Templates and static files ----------------------------------------------
@@ -178,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "social.cleanup_expired_invites": _job("social.tasks.cleanup_expired_invites", 3600),
     # Reports (and repairs) member_count drift; the counters are kept exact by the services.
     "teams.recount_group_members": _job("teams.tasks.recount_group_members", 24 * 3600),
+    # Session analytics counters are folded in from session activity rows, off the request.
+    "auditing.session_analytics_refresh": _job("auditing.tasks.session_analytics_refresh", 60),
 }
 
 # --- Email ---------------------------------------------------------------------
@@ -345,6 +350,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- auditing ------------------------------------------------------------------
+
+# Empty: the client IP is REMOTE_ADDR. Behind a trusted proxy, the META key it sets,
+# e.g. "HTTP_X_FORWARDED_FOR" (only then: clients can send any header they like).
+AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER", default="")
+# Models (app_label.model) not audited per row, on top of auditing.changes.EXCLUDED_MODELS.
+# Presence heartbeats are telemetry: every few seconds per device, not worth a row each.
+AUDIT_EXCLUDE_MODELS = env.list("AUDIT_EXCLUDE_MODELS", default=["social.userstatus"])
 
 # --- teams ---------------------------------------------------------------------
 

@@ -115,6 +115,8 @@ class TestMyStatusAPI(APIResourceCases):
     update_data = {"manual_status": "Deep work", "invisible": True}
     invalid_update_data = {"manual_status": "x" * 300}
     max_queries = 4
+    # Presence is telemetry, excluded from per-row auditing (AUDIT_EXCLUDE_MODELS).
+    audit = None
 
     def make_object(self, user):
         return UserStatus.objects.get_or_create(user=user)[0]

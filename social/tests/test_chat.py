@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from social import tasks
 from social.models import ChatGroup, ChatGroupInvite, ChatGroupMember, Message, Notification
 from social.tests.factories import DirectMessageFactory, add_member, chat_group, expired
-from tests.api_cases import APIResourceCases
+from tests.api_cases import APIResourceCases, view_queries
 
 pytestmark = pytest.mark.django_db
 client_for = APIResourceCases.client_for
@@ -322,7 +322,7 @@ def test_message_list_queries_do_not_grow_with_the_page(user, other_user, params
     with CaptureQueriesContext(connection) as many:
         response = client.get("/api/v1/messages/", {**query, "page_size": 200})
     assert len(response.json()["results"]) >= 21
-    assert len(many.captured_queries) == len(one.captured_queries) <= 4
+    assert len(view_queries(many.captured_queries)) == len(view_queries(one.captured_queries)) <= 4
 
 
 def test_cleanup_is_scheduled_hourly():

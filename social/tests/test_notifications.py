@@ -10,7 +10,7 @@ from accounts.selectors import user_settings_get
 from social.models import Notification
 from social.services import notification_create
 from social.tests.factories import NotificationFactory
-from tests.api_cases import APIResourceCases
+from tests.api_cases import APIResourceCases, view_queries
 
 pytestmark = pytest.mark.django_db
 client_for = APIResourceCases.client_for
@@ -46,7 +46,7 @@ def test_unread_count_costs_one_query(user, other_user):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/api/v1/notifications/unread-count/")
     assert response.json() == {"count": 3}
-    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    statements = view_queries(ctx.captured_queries)
     assert len(statements) == 1, statements
 
 

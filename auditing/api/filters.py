@@ -1,0 +1,30 @@
+import django_filters
+
+from auditing.models import AuditLog, SessionActivity, SessionAnalytics
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditLog
+        fields = ["entity_type", "entity_id", "user", "action", "source", "request_id"]
+
+
+class SessionActivityFilter(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = SessionActivity
+        fields = ["user", "session_id", "activity_type", "method", "response_status"]
+
+
+class SessionAnalyticsFilter(django_filters.FilterSet):
+    login_time_after = django_filters.IsoDateTimeFilter(field_name="login_time", lookup_expr="gte")
+    login_time_before = django_filters.IsoDateTimeFilter(field_name="login_time", lookup_expr="lt")
+
+    class Meta:
+        model = SessionAnalytics
+        fields = ["user", "session_id", "device_type", "is_suspicious"]

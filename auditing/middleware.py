@@ -1,0 +1,130 @@
+"""Request middleware: the audit context for each request, and one SessionActivity row."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import re
+import uuid
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from auditing.context import AuditContext, Source, reset_context, set_request_context
+from auditing.models import SessionActivity
+
+logger = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR, unless `AUDIT_CLIENT_IP_HEADER` names a header a trusted proxy sets."""
+    value = ""
+    header = settings.AUDIT_CLIENT_IP_HEADER
+    if header:
+        # A proxy appends, so the first entry is the client as the trusted proxy saw it.
+        value = request.META.get(header, "").split(",")[0].strip()
+    value = value or request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def source_of(path: str) -> str:
+    if path.startswith("/admin/"):
+        return Source.ADMIN
+    if path.startswith(("/api/", "/_allauth/")):
+        return Source.API
+    return Source.WEB
+
+
+def session_hash(request) -> str:
+    """SHA-256 hex of the session key: X-Session-Token for app clients, else the cookie's."""
+    key = request.headers.get("X-Session-Token") or getattr(
+        getattr(request, "session", None), "session_key", None
+    )
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
+class AuditContextMiddleware:
+    """Stamps every change made while serving the request with actor, IP, agent and request id.
+
+    The request itself is stored, not its user: DRF authenticates inside the view, and the
+    context reads `request.user` only when a change is recorded.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.audit_request_id = request_id
+        token = set_request_context(
+            AuditContext(
+                source=source_of(request.path_info),
+                request=request,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", "")[:1000],
+                request_id=request_id,
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_context(token)
+        response.headers.setdefault("X-Request-ID", request_id)
+        return response
+
+
+class SessionActivityMiddleware:
+    """One INSERT per authenticated request, after the response; nothing else.
+
+    Static files and the health check are skipped. Session analytics counters are folded in
+    later from these rows (auditing.tasks), so a request never pays a second query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.skip_prefixes = tuple(
+            prefix
+            for prefix in (settings.STATIC_URL, settings.MEDIA_URL, "/healthz/", "/favicon.ico")
+            if prefix
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(self.skip_prefixes):
+            return response
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        match = request.resolver_match
+        endpoint = ("/" + match.route) if match is not None and match.route else ""
+        try:
+            self.record(request, user, endpoint, response)
+        except DatabaseError:
+            # Telemetry must never turn a served response into a 500.
+            logger.warning("session activity not recorded", exc_info=True)
+        return response
+
+    @staticmethod
+    def record(request, user, endpoint: str, response) -> None:
+        SessionActivity.objects.create(
+            session_id=session_hash(request),
+            user_id=user.pk,
+            activity_type=(
+                SessionActivity.Type.API_CALL
+                if source_of(request.path_info) == Source.API
+                else SessionActivity.Type.PAGE_VIEW
+            ),
+            endpoint=endpoint[:255],
+            method=request.method[:10],
+            client_ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:512],
+            request_id=getattr(request, "audit_request_id", ""),
+            response_status=response.status_code,
+        )
