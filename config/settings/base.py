@@ -250,3 +250,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- activity --------------------------------------------------------------------
+
+# Screenshot uploads: refused above these limits before any decoding (decompression bombs).
+ACTIVITY_SCREENSHOT_MAX_BYTES = env.int("ACTIVITY_SCREENSHOT_MAX_BYTES", default=10 * 1024 * 1024)
+ACTIVITY_SCREENSHOT_MAX_PIXELS = env.int("ACTIVITY_SCREENSHOT_MAX_PIXELS", default=40_000_000)
+ACTIVITY_THUMBNAIL_SIZE = env.int("ACTIVITY_THUMBNAIL_SIZE", default=320)
+# A bulk POST of 5,000 activities is well over Django's default 2.5 MB body limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
