@@ -54,8 +54,7 @@ def seed(users: dict) -> list[str]:
         if user is None:
             continue
         if not Activity.objects.filter(user=user).exists():
-            created = services.activities_ingest(user=user, rows=_week(now, seed=number))
-            lines.append(f"Activity: {len(created)} activities over a week for {name}")
+            services.activities_ingest(user=user, rows=_week(now, seed=number))
         if not Goal.objects.filter(user=user).exists():
             services.goal_create(
                 user=user,
@@ -71,4 +70,8 @@ def seed(users: dict) -> list[str]:
                     "priority": 50,
                 },
             )
+        lines.append(
+            f"Activity: {name} has {Activity.objects.filter(user=user).count()} tracked "
+            "activities, a goal and a rule (see /api/v1/activities/summary/?group_by=day)"
+        )
     return lines

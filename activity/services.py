@@ -246,7 +246,8 @@ def _reclassify(queryset: QuerySet[Activity], *, user_id) -> int:
     memo: dict = {}
     changed = []
     fields = ("id", "app_name", "window_title", "url", "category", "is_productive")
-    for activity in queryset.only(*fields).iterator(chunk_size=2000):
+    queryset = queryset.select_related(None).order_by().only(*fields)
+    for activity in queryset.iterator(chunk_size=2000):
         row = {"app_name": activity.app_name, "window_title": activity.window_title}
         row["url"] = activity.url
         _classify(ruleset, memo, row)
@@ -281,7 +282,7 @@ def activities_reclassify(*, user: User, start: datetime, end: datetime) -> int:
 def activities_reclassify_selected(*, activities: QuerySet[Activity]) -> int:
     """Admin path: re-apply rules to chosen activities, each with its owner's rules."""
     total = 0
-    for user_id in activities.values_list("user_id", flat=True).distinct():
+    for user_id in activities.order_by().values_list("user_id", flat=True).distinct():
         total += _reclassify(activities.filter(user_id=user_id), user_id=user_id)
     return total
 

@@ -12,6 +12,9 @@ from activity.models import ClassificationRule, Screenshot
 @receiver([post_save, post_delete], sender=ClassificationRule)
 def _invalidate_rules(sender, instance, **kwargs):
     user_id = instance.user_id
+    # Now, so this transaction sees its own change, and again after commit, so a worker that
+    # recompiled from the old rows meanwhile drops that copy.
+    rules_changed(user_id=user_id)
     transaction.on_commit(lambda: rules_changed(user_id=user_id))
 
 
