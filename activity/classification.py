@@ -7,6 +7,7 @@ for global rules) tells every worker when its copy is stale.
 """
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ PATTERN_MAX_LENGTH = 500
 # RE2 refuses to compile a pattern whose program would need more memory than this.
 _RE2_MAX_MEM = 1 << 20
 _LOCAL_CACHE_SIZE = 2048
+# With a per-process cache (no Redis) one worker cannot see another's version bump, so a
+# compiled copy is also dropped after this many seconds.
+_LOCAL_TTL = 60.0
 GLOBAL_VERSION_KEY = "activity:rules:v:global"
 
 
@@ -76,9 +80,11 @@ class CompiledRule:
             return False
         if self.app_glob is not None and not self.app_glob.match(app_lower):
             return False
-        if self.title_regex is not None and not self.title_regex.search(title):
+        # A pattern rule is about a title or URL that exists: an empty value never matches it,
+        # which also spares a regex call for every activity of a desktop app.
+        if self.title_regex is not None and not (title and self.title_regex.search(title)):
             return False
-        return not (self.url_regex is not None and not self.url_regex.search(url))
+        return self.url_regex is None or bool(url and self.url_regex.search(url))
 
 
 def _compile_rule(row: dict) -> CompiledRule | None:
@@ -131,7 +137,7 @@ class RuleSet:
         return None
 
 
-_local: OrderedDict[str, tuple[tuple, RuleSet]] = OrderedDict()
+_local: OrderedDict[str, tuple[tuple, float, RuleSet]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -165,9 +171,9 @@ def ruleset_for(user_id) -> RuleSet:
     key = str(user_id)
     with _lock:
         hit = _local.get(key)
-        if hit is not None and hit[0] == versions:
+        if hit is not None and hit[0] == versions and hit[1] > time.monotonic():
             _local.move_to_end(key)
-            return hit[1]
+            return hit[2]
     rows = ClassificationRule.objects.filter(is_active=True).filter(
         models_q_user_or_global(user_id)
     )
@@ -190,7 +196,7 @@ def ruleset_for(user_id) -> RuleSet:
     ]
     ruleset = RuleSet(compiled)
     with _lock:
-        _local[key] = (versions, ruleset)
+        _local[key] = (versions, time.monotonic() + _LOCAL_TTL, ruleset)
         _local.move_to_end(key)
         while len(_local) > _LOCAL_CACHE_SIZE:
             _local.popitem(last=False)
