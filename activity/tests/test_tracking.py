@@ -382,3 +382,39 @@ class TestSummary:
         )
         assert summary.status_code == 200
         assert b"".join(summary.streaming_content).decode().splitlines()[1].startswith("dev,")
+
+
+def test_ingest_relies_on_activity_field_order():
+    # activities_ingest builds Activity positionally for speed; a new or moved column must
+    # be reflected there, so this pins the order.
+    assert [f.attname for f in Activity._meta.concrete_fields] == [
+        "id",
+        "user_id",
+        "app_name",
+        "window_title",
+        "url",
+        "category",
+        "is_productive",
+        "is_afk",
+        "start_time",
+        "end_time",
+        "duration",
+        "created_at",
+    ]
+
+
+def test_activity_filters(user, user_client):
+    ActivityFactory(user=user, app_name="Code", start_time=T0, is_productive=True)
+    ActivityFactory(user=user, app_name="Slack", start_time=T0 + timedelta(hours=2))
+    after = iso(T0 + timedelta(hours=1)).replace("+", "%2B")
+
+    def names(query):
+        response = user_client.get(f"{ACTIVITIES}?{query}")
+        assert response.status_code == 200, response.content
+        return [item["app_name"] for item in response.json()["results"]]
+
+    assert names(f"start_time_after={after}") == ["Slack"]
+    assert names(f"start_time_before={after}") == ["Code"]
+    assert names("app_name=Code") == ["Code"]
+    assert names("is_productive=true") == ["Code"]
+    assert user_client.get(f"{ACTIVITIES}?start_time_after=garbage").status_code == 400
