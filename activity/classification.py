@@ -15,6 +15,7 @@ from typing import Any
 
 import re2
 from django.core.cache import cache
+from django.db.models import Q
 
 PATTERN_MAX_LENGTH = 500
 # RE2 refuses to compile a pattern whose program would need more memory than this.
@@ -175,7 +176,7 @@ def ruleset_for(user_id) -> RuleSet:
             _local.move_to_end(key)
             return hit[2]
     rows = ClassificationRule.objects.filter(is_active=True).filter(
-        models_q_user_or_global(user_id)
+        Q(user_id=user_id) | Q(user__isnull=True)
     )
     compiled = [
         rule
@@ -201,9 +202,3 @@ def ruleset_for(user_id) -> RuleSet:
         while len(_local) > _LOCAL_CACHE_SIZE:
             _local.popitem(last=False)
     return ruleset
-
-
-def models_q_user_or_global(user_id):
-    from django.db.models import Q
-
-    return Q(user_id=user_id) | Q(user__isnull=True)

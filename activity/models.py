@@ -9,6 +9,7 @@ import uuid
 
 import uuid6
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -125,8 +126,6 @@ class ClassificationRule(models.Model):
                 except ValueError as exc:
                     errors[field] = [str(exc)]
         if errors:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(errors)
 
 

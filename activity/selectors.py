@@ -9,9 +9,14 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import User
 from accounts.selectors import user_settings_get
-from activity.models import Activity, Goal
+from activity.models import Activity, ClassificationRule, Goal
 
 GROUPS = ("category", "app_name", "day")
+
+
+def classification_rules_visible(*, user: User) -> QuerySet[ClassificationRule]:
+    """The user's own rules and the global ones."""
+    return ClassificationRule.objects.filter(Q(user=user) | Q(user__isnull=True))
 
 
 def user_zone(user: User) -> ZoneInfo:

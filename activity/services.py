@@ -30,6 +30,7 @@ from activity.models import (
 )
 
 BULK_MAX = 5000
+RUNNING_TIMER_MESSAGE = "A work timer is already running."
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -139,18 +140,15 @@ def _settings_locked(user: User) -> UserSettings:
     """The user's settings row, locked: it serialises one user's heartbeats.
 
     Locking the latest activity alone is not enough: a heartbeat waiting on that lock would
-    not see a row the other one just inserted, and would insert a duplicate. The active focus
-    session's block lists come along in the same query.
+    not see a row the other one just inserted, and would insert a duplicate. The id of an
+    active focus session comes along in the same query; its block lists are read only when a
+    heartbeat starts a new activity during one.
     """
     open_focus = FocusSession.objects.filter(user=OuterRef("user"), status="active")
     queryset = (
         UserSettings.objects.select_for_update(of=("self",))
         .filter(user=user)
-        .annotate(
-            focus_id=Subquery(open_focus.values("id")[:1]),
-            focus_apps=Subquery(open_focus.values("blocked_apps")[:1]),
-            focus_sites=Subquery(open_focus.values("blocked_websites")[:1]),
-        )
+        .annotate(focus_id=Subquery(open_focus.values("id")[:1]))
     )
     settings = queryset.first()
     if settings is None:
@@ -175,7 +173,8 @@ def activity_heartbeat(
     """Extend the latest activity when the heartbeat continues it, else start a new one.
 
     Returns (activity, created). While a focus session is active, switching to one of its
-    blocked apps or websites counts a distraction.
+    blocked apps or websites counts a distraction. Three queries to extend, four to start a
+    new activity (two more while a focus session is active).
     """
     settings = _settings_locked(user)
     _require_tracking(settings, afk=is_afk)
@@ -221,8 +220,14 @@ def activity_heartbeat(
     Activity.objects.bulk_create([activity])
     auditing.record_bulk(model=Activity, action="create", ids=[activity.pk])
     if settings.focus_id and not is_afk:
-        apps = {str(name).lower() for name in settings.focus_apps or []}
-        if app_name.lower() in apps or _host_blocked(url, settings.focus_sites or []):
+        focus = (
+            FocusSession.objects.filter(pk=settings.focus_id)
+            .values("blocked_apps", "blocked_websites")
+            .first()
+        )
+        apps = {str(name).lower() for name in (focus or {}).get("blocked_apps") or []}
+        sites = (focus or {}).get("blocked_websites") or []
+        if app_name.lower() in apps or _host_blocked(url, sites):
             FocusSession.objects.filter(pk=settings.focus_id, status="active").update(
                 distraction_count=F("distraction_count") + 1
             )
@@ -541,7 +546,13 @@ def work_session_create(*, user: User, data: dict[str, Any]) -> WorkSession:
     if running and WorkSession.objects.filter(user=user, ended_at__isnull=True).exists():
         raise IllegalTransition(message)
     session.duration = _seconds(session.started_at, session.ended_at)
-    session.full_clean()
+    try:
+        session.full_clean()
+    except ValidationError as exc:
+        # A timer started concurrently, after the check above: the same conflict.
+        if running and RUNNING_TIMER_MESSAGE in exc.messages:
+            raise IllegalTransition(message) from exc
+        raise
     _insert_exclusive(session, message)
     return session
 

@@ -244,9 +244,9 @@ class ClassificationRuleViewSet(OwnedViewSet):
 
     def get_queryset(self):
         # Own rules first so they are on the first page ahead of the many global ones.
-        return ClassificationRule.objects.filter(
-            services_user_or_global(self.request.user)
-        ).order_by(F("user").asc(nulls_last=True), "-priority", "created_at")
+        return selectors.classification_rules_visible(user=self.request.user).order_by(
+            F("user").asc(nulls_last=True), "-priority", "created_at"
+        )
 
     def _check_writable(self, rule):
         if rule.user_id is None and not self.request.user.is_staff:
@@ -285,12 +285,6 @@ class ClassificationRuleViewSet(OwnedViewSet):
             end=query.validated_data["end"],
         )
         return Response({"updated": updated})
-
-
-def services_user_or_global(user):
-    from activity.classification import models_q_user_or_global
-
-    return models_q_user_or_global(user.pk)
 
 
 class IdleSessionViewSet(OwnedViewSet):
