@@ -168,8 +168,15 @@ class APIResourceCases:
 
         entity_type = self.model._meta.concrete_model._meta.label_lower
         if self.audit == "batch":
-            rows = AuditLog.objects.filter(entity_type=entity_type, action__startswith="bulk_")
-            assert rows.exclude(id__in=before).exists(), f"no bulk_* audit row for {entity_type}"
+            rows = [
+                row
+                for row in AuditLog.objects.filter(
+                    entity_type=entity_type, action=f"bulk_{action}"
+                ).exclude(id__in=before)
+                if str(pk) in row.metadata.get("ids", [])
+            ]
+            assert len(rows) == 1, f"expected one bulk_{action} audit row naming {pk}"
+            assert rows[0].user_id == user.pk, "the audit row's actor is not the requesting user"
             return
         rows = list(
             AuditLog.objects.filter(

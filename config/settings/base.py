@@ -177,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
     "accounts.purge_password_reset_tokens": _job(
         "accounts.tasks.purge_password_reset_tokens", 24 * 3600
     ),
+    # Each user's data_retention_days, applied nightly in batches.
+    "activity.purge_expired_activity": _job("activity.tasks.purge_expired_activity", 24 * 3600),
     # The chat schema's cleanup_expired_invites(), hourly.
     "social.cleanup_expired_invites": _job("social.tasks.cleanup_expired_invites", 3600),
     # Reports (and repairs) member_count drift; the counters are kept exact by the services.
@@ -357,8 +359,12 @@ LOGGING = {
 # e.g. "HTTP_X_FORWARDED_FOR" (only then: clients can send any header they like).
 AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER", default="")
 # Models (app_label.model) not audited per row, on top of auditing.changes.EXCLUDED_MODELS.
-# Presence heartbeats are telemetry: every few seconds per device, not worth a row each.
-AUDIT_EXCLUDE_MODELS = env.list("AUDIT_EXCLUDE_MODELS", default=["social.userstatus"])
+# Telemetry is recorded per batch by its services (auditing.record_bulk), not per row:
+# activities and user activities arrive in thousands, presence heartbeats every few seconds.
+AUDIT_EXCLUDE_MODELS = env.list(
+    "AUDIT_EXCLUDE_MODELS",
+    default=["activity.activity", "activity.useractivity", "social.userstatus"],
+)
 
 # --- teams ---------------------------------------------------------------------
 
@@ -370,3 +376,12 @@ TEAMS_INVITE_ACCEPT_URL = env(
 TEAMS_INVITE_EXPIRY_DAYS = env.int("TEAMS_INVITE_EXPIRY_DAYS", default=7)
 # max_members given to a new team on each plan, unless the creator asks for fewer.
 TEAMS_PLAN_MAX_MEMBERS = {"free": 5, "team": 50}
+
+# --- activity --------------------------------------------------------------------
+
+# Screenshot uploads: refused above these limits before any decoding (decompression bombs).
+ACTIVITY_SCREENSHOT_MAX_BYTES = env.int("ACTIVITY_SCREENSHOT_MAX_BYTES", default=10 * 1024 * 1024)
+ACTIVITY_SCREENSHOT_MAX_PIXELS = env.int("ACTIVITY_SCREENSHOT_MAX_PIXELS", default=40_000_000)
+ACTIVITY_THUMBNAIL_SIZE = env.int("ACTIVITY_THUMBNAIL_SIZE", default=320)
+# A bulk POST of 5,000 activities is well over Django's default 2.5 MB body limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)

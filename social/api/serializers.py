@@ -221,7 +221,7 @@ class MessageSerializer(serializers.ModelSerializer):
         return data
 
 
-class HeartbeatSerializer(serializers.Serializer):
+class PresenceHeartbeatSerializer(serializers.Serializer):
     device_id = serializers.CharField(max_length=100)
     is_afk = serializers.BooleanField(required=False, default=False)
 

@@ -18,11 +18,11 @@ from social.api.serializers import (
     EmojiCategorySerializer,
     EmojiFavoriteSerializer,
     EmojiSerializer,
-    HeartbeatSerializer,
     IssuedChatInviteSerializer,
     MessageSerializer,
     MyStatusSerializer,
     NotificationSerializer,
+    PresenceHeartbeatSerializer,
     UserStatusSerializer,
 )
 from social.models import (
@@ -355,9 +355,9 @@ class MyStatusView(generics.RetrieveUpdateAPIView):
 class HeartbeatView(APIView):
     """POST /me/status/heartbeat/ `{device_id, is_afk?}`: this device is connected now."""
 
-    @extend_schema(request=HeartbeatSerializer, responses=MyStatusSerializer)
+    @extend_schema(request=PresenceHeartbeatSerializer, responses=MyStatusSerializer)
     def post(self, request):
-        serializer = HeartbeatSerializer(data=request.data)
+        serializer = PresenceHeartbeatSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         presence = services.user_status_heartbeat(
             user=request.user,

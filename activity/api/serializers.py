@@ -1,0 +1,482 @@
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from activity.classification import PATTERN_MAX_LENGTH, validate_pattern
+from activity.models import (
+    Activity,
+    CalendarEvent,
+    ClassificationRule,
+    FocusSession,
+    Goal,
+    IdleSession,
+    Integration,
+    Screenshot,
+    UserActivity,
+    WorkSession,
+)
+
+# --- activities: a hand-written validator, because DRF's per-field machinery costs more than
+# the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.
+
+_TEXT_LIMITS = {"app_name": 255, "window_title": 1000, "url": 2000, "category": 100}
+
+
+def _datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed is None:
+        return None
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def clean_activity(item: Any, *, partial: bool = False) -> tuple[dict, dict]:
+    """Validate one activity object; returns (clean data, field errors)."""
+    if not isinstance(item, dict):
+        return {}, {"non_field_errors": ["Expected an object."]}
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for field, limit in _TEXT_LIMITS.items():
+        if field not in item:
+            if field == "app_name" and not partial:
+                errors[field] = ["This field is required."]
+            continue
+        value = item[field]
+        if value is None and field != "app_name":
+            data[field] = ""
+        elif not isinstance(value, str):
+            errors[field] = ["Not a valid string."]
+        elif field == "app_name" and not value.strip():
+            errors[field] = ["This field may not be blank."]
+        elif len(value) > limit or "\x00" in value:
+            errors[field] = [f"Ensure this field has no more than {limit} characters."]
+        else:
+            data[field] = value
+    for field in ("is_productive", "is_afk"):
+        if field in item:
+            value = item[field]
+            if value is None and field == "is_productive":
+                data[field] = None
+            elif not isinstance(value, bool):
+                errors[field] = ["Must be a valid boolean."]
+            else:
+                data[field] = value
+    for field in ("start_time", "end_time"):
+        if field not in item or (item[field] is None and field == "end_time"):
+            if field == "start_time" and not partial:
+                errors[field] = ["This field is required."]
+            elif field == "end_time" and field in item:
+                data[field] = None
+            continue
+        parsed = _datetime(item[field])
+        if parsed is None:
+            errors[field] = ["Datetime has wrong format. Use ISO 8601 with an offset."]
+        else:
+            data[field] = parsed
+    start, end = data.get("start_time"), data.get("end_time")
+    if start and end and end < start and "end_time" not in errors:
+        errors["end_time"] = ["end_time must not be before start_time."]
+    return data, errors
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "app_name",
+            "window_title",
+            "url",
+            "category",
+            "is_productive",
+            "is_afk",
+            "start_time",
+            "end_time",
+            "duration",
+            "created_at",
+        ]
+        read_only_fields = ["id", "duration", "created_at"]
+
+    def to_representation(self, instance: Activity) -> dict:
+        # Plain attribute reads: the same output as the fields above, without their overhead
+        # on bulk responses of thousands of rows.
+        end = instance.end_time
+        return {
+            "id": str(instance.id),
+            "app_name": instance.app_name,
+            "window_title": instance.window_title,
+            "url": instance.url,
+            "category": instance.category,
+            "is_productive": instance.is_productive,
+            "is_afk": instance.is_afk,
+            "start_time": _iso(instance.start_time),
+            "end_time": _iso(end) if end else None,
+            "duration": instance.duration,
+            "created_at": _iso(instance.created_at),
+        }
+
+    def to_internal_value(self, data):
+        clean, errors = clean_activity(data, partial=self.partial)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return clean
+
+
+def _iso(value: datetime) -> str:
+    text = timezone.localtime(value, UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class HeartbeatSerializer(serializers.Serializer):
+    app_name = serializers.CharField(max_length=255)
+    window_title = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, allow_null=True, default=""
+    )
+    url = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True, default=""
+    )
+    is_afk = serializers.BooleanField(required=False, default=False)
+    timestamp = serializers.DateTimeField()
+    pulsetime = serializers.FloatField(required=False, default=60.0, min_value=0, max_value=86400)
+
+
+class RangeSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end": "end must be after start."})
+        if start and end and (end - start).days > 400:
+            raise serializers.ValidationError({"end": "The range is limited to 400 days."})
+        return attrs
+
+
+class SummaryQuerySerializer(RangeSerializer):
+    group_by = serializers.ChoiceField(
+        choices=["category", "app_name", "day"], required=False, default="category"
+    )
+
+
+class ReclassifySerializer(RangeSerializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class ClassificationRuleSerializer(serializers.ModelSerializer):
+    is_global = serializers.BooleanField(
+        required=False, default=False, help_text="staff only: a rule for everyone (user null)"
+    )
+
+    class Meta:
+        model = ClassificationRule
+        fields = [
+            "id",
+            "user",
+            "is_global",
+            "app_name",
+            "window_title_pattern",
+            "url_pattern",
+            "category",
+            "is_productive",
+            "priority",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = ["id", "user", "created_at"]
+        extra_kwargs = {"priority": {"min_value": -10000, "max_value": 10000}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["is_global"] = instance.user_id is None
+        return data
+
+    def _pattern(self, value):
+        if value:
+            if len(value) > PATTERN_MAX_LENGTH:
+                raise serializers.ValidationError(
+                    f"Ensure this field has no more than {PATTERN_MAX_LENGTH} characters."
+                )
+            try:
+                validate_pattern(value)
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from exc
+        return value
+
+    def validate_url_pattern(self, value):
+        return self._pattern(value)
+
+    def validate_window_title_pattern(self, value):
+        return self._pattern(value)
+
+
+class IdleSessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IdleSession
+        fields = [
+            "id",
+            "session_name",
+            "status",
+            "start_time",
+            "end_time",
+            "total_duration",
+            "session_config",
+            "activity_log",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "end_time",
+            "total_duration",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class UserActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserActivity
+        fields = [
+            "id",
+            "session",
+            "activity_type",
+            "activity_data",
+            "occurred_at",
+            "ip_address",
+            "user_agent",
+            "metadata",
+        ]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated and "session" in self.fields:
+            self.fields["session"].queryset = IdleSession.objects.filter(user=request.user)
+
+
+class FocusSessionSerializer(serializers.ModelSerializer):
+    blocked_apps = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, max_length=500
+    )
+    blocked_websites = serializers.ListField(
+        child=serializers.CharField(max_length=500), required=False, max_length=500
+    )
+
+    class Meta:
+        model = FocusSession
+        fields = [
+            "id",
+            "title",
+            "duration_minutes",
+            "actual_duration",
+            "status",
+            "blocked_apps",
+            "blocked_websites",
+            "distraction_count",
+            "started_at",
+            "ended_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "actual_duration",
+            "status",
+            "distraction_count",
+            "started_at",
+            "ended_at",
+            "created_at",
+        ]
+        extra_kwargs = {"duration_minutes": {"min_value": 1, "max_value": 24 * 60}}
+
+
+class WorkSessionSerializer(serializers.ModelSerializer):
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=100
+    )
+
+    class Meta:
+        model = WorkSession
+        fields = [
+            "id",
+            "title",
+            "description",
+            "project",
+            "tags",
+            "started_at",
+            "ended_at",
+            "duration",
+            "is_billable",
+            "is_running",
+            "created_at",
+        ]
+        read_only_fields = ["id", "duration", "created_at"]
+
+    is_running = serializers.SerializerMethodField()
+
+    def get_is_running(self, obj) -> bool:
+        return obj.ended_at is None
+
+    def validate(self, attrs):
+        start = attrs.get("started_at", getattr(self.instance, "started_at", None))
+        end = attrs.get("ended_at", getattr(self.instance, "ended_at", None))
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"ended_at": "ended_at must not be before started_at."}
+            )
+        return attrs
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Goal
+        fields = ["id", "name", "type", "target_hours", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"target_hours": {"min_value": 0.01, "max_value": 24}}
+
+
+class GoalProgressQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+class ScreenshotSerializer(serializers.ModelSerializer):
+    image = serializers.ImageField(write_only=True, help_text="multipart upload")
+    file_path = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Screenshot
+        fields = [
+            "id",
+            "image",
+            "file_path",
+            "cloud_url",
+            "thumbnail_url",
+            "app_name",
+            "window_title",
+            "is_blurred",
+            "file_size",
+            "width",
+            "height",
+            "captured_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "cloud_url",
+            "is_blurred",
+            "file_size",
+            "width",
+            "height",
+            "created_at",
+        ]
+
+    def get_file_path(self, obj) -> str | None:
+        return obj.file_path.url if obj.file_path else None
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        return obj.thumbnail_url.url if obj.thumbnail_url else None
+
+
+class ScreenshotUpdateSerializer(ScreenshotSerializer):
+    class Meta(ScreenshotSerializer.Meta):
+        fields = [f for f in ScreenshotSerializer.Meta.fields if f != "image"]
+
+
+class ScreenshotCreateSerializer(ScreenshotSerializer):
+    # DRF's ImageField decodes the whole image to check it; the service does that with size
+    # and decompression-bomb limits instead, so here the upload only has to be a file.
+    image = serializers.FileField(write_only=True, help_text="multipart upload")
+
+
+class IntegrationSerializer(serializers.ModelSerializer):
+    access_token = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=4000
+    )
+    refresh_token = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=4000
+    )
+    has_access_token = serializers.SerializerMethodField()
+    has_refresh_token = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Integration
+        fields = [
+            "id",
+            "provider",
+            "access_token",
+            "refresh_token",
+            "has_access_token",
+            "has_refresh_token",
+            "token_expires_at",
+            "provider_user_id",
+            "metadata",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def get_has_access_token(self, obj) -> bool:
+        return bool(obj.access_token)
+
+    def get_has_refresh_token(self, obj) -> bool:
+        return bool(obj.refresh_token)
+
+    def validate_provider(self, value: str) -> str:
+        value = value.strip().lower()
+        if not value:
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
+class CalendarEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarEvent
+        fields = [
+            "id",
+            "integration",
+            "external_id",
+            "title",
+            "description",
+            "start_time",
+            "end_time",
+            "is_all_day",
+            "location",
+            "attendees",
+            "is_meeting",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "is_meeting", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated and "integration" in self.fields:
+            self.fields["integration"].queryset = Integration.objects.filter(user=request.user)
+
+    def validate_attendees(self, value):
+        if not isinstance(value, list):
+            raise serializers.ValidationError("Expected a list of attendees.")
+        return value
+
+    def validate(self, attrs):
+        start = attrs.get("start_time", getattr(self.instance, "start_time", None))
+        end = attrs.get("end_time", getattr(self.instance, "end_time", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end_time": "end_time must be after start_time."})
+        return attrs

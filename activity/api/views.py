@@ -1,0 +1,491 @@
+import csv
+from datetime import timedelta
+
+from django.db.models import F
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from activity import selectors, services
+from activity.api import filters as activity_filters
+from activity.api.serializers import (
+    ActivitySerializer,
+    CalendarEventSerializer,
+    ClassificationRuleSerializer,
+    FocusSessionSerializer,
+    GoalProgressQuerySerializer,
+    GoalSerializer,
+    HeartbeatSerializer,
+    IdleSessionSerializer,
+    IntegrationSerializer,
+    ReclassifySerializer,
+    ScreenshotCreateSerializer,
+    ScreenshotSerializer,
+    ScreenshotUpdateSerializer,
+    SummaryQuerySerializer,
+    UserActivitySerializer,
+    WorkSessionSerializer,
+    clean_activity,
+)
+from activity.models import (
+    Activity,
+    CalendarEvent,
+    ClassificationRule,
+    FocusSession,
+    Goal,
+    IdleSession,
+    Integration,
+    Screenshot,
+    UserActivity,
+    WorkSession,
+)
+from config.pagination import CursorPagination
+
+
+class NewestActivityPagination(CursorPagination):
+    ordering = ("-start_time", "-id")
+
+
+class NewestUserActivityPagination(CursorPagination):
+    ordering = ("-occurred_at", "-id")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class OwnedViewSet(viewsets.ModelViewSet):
+    """CRUD over the requesting user's own rows; writes go through `create_service` /
+    `update_service` (keyword-only services taking the instance and the validated data)."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return self.queryset.filter(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_service(
+            user=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = type(self).update_service(
+            serializer.instance, dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        services.object_delete(instance=instance)
+
+    def _transition(self, service):
+        instance = service(self.get_object())
+        return Response(self.get_serializer(instance).data)
+
+
+class ActivityViewSet(OwnedViewSet):
+    """Tracked activities. POST takes one object or an array (bulk, all-or-nothing)."""
+
+    queryset = Activity.objects.all()
+    serializer_class = ActivitySerializer
+    filterset_class = activity_filters.ActivityFilter
+    pagination_class = NewestActivityPagination
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    search_fields = ["app_name", "window_title"]
+
+    @extend_schema(
+        request=ActivitySerializer(many=True),
+        responses={201: ActivitySerializer(many=True)},
+        description="One activity object, or an array of up to 5,000 (stored all or nothing).",
+    )
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        items = request.data if many else [request.data]
+        if many and len(items) > services.BULK_MAX:
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"At most {services.BULK_MAX} activities per request."]}
+            )
+        if many and not items:
+            raise serializers.ValidationError({"non_field_errors": ["The array is empty."]})
+        rows, errors, failed = [], [], False
+        for item in items:
+            clean, item_errors = clean_activity(item)
+            rows.append(clean)
+            errors.append(item_errors)
+            failed = failed or bool(item_errors)
+        if failed:
+            raise serializers.ValidationError(errors if many else errors[0])
+        created = services.activities_ingest(user=request.user, rows=rows)
+        serializer = self.get_serializer()
+        body = [serializer.to_representation(obj) for obj in created]
+        if not many:
+            body = body[0] if body else {"detail": "Ignored: idle tracking is off."}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.activity_update(
+            activity=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        services.activity_delete(activity=instance)
+
+    @extend_schema(request=HeartbeatSerializer, responses={200: ActivitySerializer})
+    @action(detail=False, methods=["post"])
+    def heartbeat(self, request):
+        """Extend the latest activity (200) or start a new one (201)."""
+        serializer = HeartbeatSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        activity, created = services.activity_heartbeat(
+            user=request.user,
+            app_name=data["app_name"],
+            window_title=data.get("window_title") or "",
+            url=data.get("url") or "",
+            is_afk=data["is_afk"],
+            timestamp=data["timestamp"],
+            pulsetime=data["pulsetime"],
+        )
+        return Response(
+            ActivitySerializer().to_representation(activity),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def _range(self, query, *, default_days: int = 1):
+        zone = selectors.user_zone(self.request.user)
+        start, end = query.get("start"), query.get("end")
+        if start is None and end is None:
+            start, _ = selectors.day_bounds(timezone.localtime(timezone.now(), zone).date(), zone)
+        if start is None:
+            start = end - timedelta(days=default_days)
+        if end is None:
+            end = start + timedelta(days=default_days)
+        if end <= start:
+            raise serializers.ValidationError({"end": ["end must be after start."]})
+        return start, end, zone
+
+    @extend_schema(
+        parameters=[SummaryQuerySerializer],
+        description="Seconds per group (category, app_name or day in the user's time zone), "
+        "split productive / unproductive / unclassified, AFK excluded. Default: today.",
+    )
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end, zone = self._range(query.validated_data)
+        return Response(
+            selectors.activity_summary(
+                user=request.user,
+                start=start,
+                end=end,
+                group_by=query.validated_data["group_by"],
+                zone=zone,
+            )
+        )
+
+    @extend_schema(parameters=[SummaryQuerySerializer], responses={(200, "text/csv"): str})
+    @action(detail=False, methods=["get"], url_path="summary/export")
+    def summary_export(self, request):
+        """The summary as CSV, one line per group."""
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end, zone = self._range(query.validated_data)
+        group_by = query.validated_data["group_by"]
+        summary = selectors.activity_summary(
+            user=request.user, start=start, end=end, group_by=group_by, zone=zone
+        )
+        columns = ["total_seconds", "productive", "unproductive", "unclassified"]
+        rows = [[group_by, *columns, "productivity_score"]]
+        rows += [
+            [group["key"], *(group[c] for c in columns), group["productivity_score"]]
+            for group in summary["groups"]
+        ]
+        return _csv_response(rows, "activity-summary.csv")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="ISO 8601; default start of today"),
+            OpenApiParameter("end", str, description="ISO 8601; default start + 1 day"),
+        ],
+        responses={(200, "text/csv"): str},
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """Activities of a range as CSV, streamed."""
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end, _ = self._range(query.validated_data)
+        rows = selectors.activity_export_rows(user=request.user, start=start, end=end)
+        return _csv_response(rows, "activities.csv")
+
+
+class ClassificationRuleViewSet(OwnedViewSet):
+    """The user's rules plus the global ones (read-only unless staff)."""
+
+    queryset = ClassificationRule.objects.all()
+    serializer_class = ClassificationRuleSerializer
+    filterset_class = activity_filters.ClassificationRuleFilter
+    search_fields = ["app_name", "category", "url_pattern"]
+    ordering_fields = ["priority", "created_at", "category"]
+
+    def get_queryset(self):
+        # Own rules first so they are on the first page ahead of the many global ones.
+        return selectors.classification_rules_visible(user=self.request.user).order_by(
+            F("user").asc(nulls_last=True), "-priority", "created_at"
+        )
+
+    def _check_writable(self, rule):
+        if rule.user_id is None and not self.request.user.is_staff:
+            raise PermissionDenied("Global rules are managed by staff.")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        is_global = data.pop("is_global", False)
+        if is_global and not self.request.user.is_staff:
+            raise PermissionDenied("Only staff can create global rules.")
+        serializer.instance = services.classification_rule_create(
+            user=None if is_global else self.request.user, data=data
+        )
+
+    def perform_update(self, serializer):
+        self._check_writable(serializer.instance)
+        data = dict(serializer.validated_data)
+        data.pop("is_global", None)
+        serializer.instance = services.classification_rule_update(
+            rule=serializer.instance, data=data
+        )
+
+    def perform_destroy(self, instance):
+        self._check_writable(instance)
+        services.classification_rule_delete(rule=instance)
+
+    @extend_schema(request=ReclassifySerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def reclassify(self, request):
+        """Re-apply the rules to the user's activities in [start, end)."""
+        query = ReclassifySerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        updated = services.activities_reclassify(
+            user=request.user,
+            start=query.validated_data["start"],
+            end=query.validated_data["end"],
+        )
+        return Response({"updated": updated})
+
+
+class IdleSessionViewSet(OwnedViewSet):
+    """Idle sessions: active → paused → active → completed."""
+
+    queryset = IdleSession.objects.all()
+    serializer_class = IdleSessionSerializer
+    filterset_class = activity_filters.IdleSessionFilter
+    search_fields = ["session_name"]
+    ordering_fields = ["start_time", "created_at"]
+    create_service = staticmethod(services.idle_session_start)
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.idle_session_update(session=instance, data=data)
+
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._transition(lambda s: services.idle_session_pause(session=s))
+
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._transition(lambda s: services.idle_session_resume(session=s))
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(lambda s: services.idle_session_complete(session=s))
+
+
+class UserActivityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Events inside the user's own idle sessions; POST one object or an array."""
+
+    queryset = UserActivity.objects.all()
+    serializer_class = UserActivitySerializer
+    filterset_class = activity_filters.UserActivityFilter
+    pagination_class = NewestUserActivityPagination
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return UserActivity.objects.filter(user=self.request.user)
+
+    @extend_schema(request=UserActivitySerializer(many=True))
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        if many and not 0 < len(request.data) <= services.BULK_MAX:
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"Send 1 to {services.BULK_MAX} events."]}
+            )
+        serializer = self.get_serializer(data=request.data, many=many)
+        serializer.is_valid(raise_exception=True)
+        rows = serializer.validated_data if many else [serializer.validated_data]
+        meta = request.META
+        for row in rows:
+            row.setdefault("ip_address", meta.get("REMOTE_ADDR"))
+            row.setdefault("user_agent", meta.get("HTTP_USER_AGENT", "")[:1000])
+        created = services.user_activities_ingest(user=request.user, rows=[dict(r) for r in rows])
+        body = UserActivitySerializer(created, many=True).data
+        return Response(body if many else body[0], status=status.HTTP_201_CREATED)
+
+
+class FocusSessionViewSet(OwnedViewSet):
+    """Focus sessions; one open per user; transitions are actions, illegal ones are 409."""
+
+    queryset = FocusSession.objects.all()
+    serializer_class = FocusSessionSerializer
+    filterset_class = activity_filters.FocusSessionFilter
+    search_fields = ["title"]
+    ordering_fields = ["started_at", "distraction_count"]
+    create_service = staticmethod(services.focus_session_start)
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.focus_session_update(session=instance, data=data)
+
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._transition(lambda s: services.focus_session_pause(session=s))
+
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._transition(lambda s: services.focus_session_resume(session=s))
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(lambda s: services.focus_session_complete(session=s))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(lambda s: services.focus_session_cancel(session=s))
+
+    @action(detail=True, methods=["post"])
+    def distraction(self, request, pk=None):
+        return self._transition(lambda s: services.focus_session_distraction(session=s))
+
+
+class WorkSessionViewSet(OwnedViewSet):
+    """Work sessions; no `ended_at` = a running timer (one per user)."""
+
+    queryset = WorkSession.objects.all()
+    serializer_class = WorkSessionSerializer
+    filterset_class = activity_filters.WorkSessionFilter
+    search_fields = ["title", "description", "project"]
+    ordering_fields = ["started_at", "duration", "project"]
+    create_service = staticmethod(services.work_session_create)
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.work_session_update(session=instance, data=data)
+
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        return self._transition(lambda s: services.work_session_stop(session=s))
+
+
+class GoalViewSet(OwnedViewSet):
+    """Daily goals and their progress."""
+
+    queryset = Goal.objects.all()
+    serializer_class = GoalSerializer
+    filterset_class = activity_filters.GoalFilter
+    search_fields = ["name"]
+    ordering_fields = ["created_at", "name"]
+    create_service = staticmethod(services.goal_create)
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.goal_update(goal=instance, data=data)
+
+    @extend_schema(parameters=[GoalProgressQuerySerializer], responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """`{date, target_hours, achieved_hours, percent}` for a day (default today)."""
+        goal = self.get_object()
+        query = GoalProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        zone = selectors.user_zone(request.user)
+        day = query.validated_data.get("date") or timezone.localtime(timezone.now(), zone).date()
+        return Response(selectors.goal_progress(goal=goal, day=day, zone=zone))
+
+
+class ScreenshotViewSet(OwnedViewSet):
+    """Screenshots: multipart `image`; the server measures, thumbnails and blurs."""
+
+    queryset = Screenshot.objects.all()
+    serializer_class = ScreenshotSerializer
+    filterset_class = activity_filters.ScreenshotFilter
+    search_fields = ["app_name", "window_title"]
+    ordering_fields = ["captured_at"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ScreenshotCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return ScreenshotUpdateSerializer
+        return ScreenshotSerializer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.screenshot_create(
+            user=self.request.user,
+            image=data["image"],
+            app_name=data.get("app_name", ""),
+            window_title=data.get("window_title", ""),
+            captured_at=data.get("captured_at"),
+        )
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.screenshot_update(screenshot=instance, data=data)
+
+
+class IntegrationViewSet(OwnedViewSet):
+    """Connected services; tokens are write-only and encrypted at rest."""
+
+    queryset = Integration.objects.all()
+    serializer_class = IntegrationSerializer
+    filterset_class = activity_filters.IntegrationFilter
+    search_fields = ["provider"]
+    ordering_fields = ["provider", "created_at"]
+    create_service = staticmethod(services.integration_create)
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.integration_update(integration=instance, data=data)
+
+
+class CalendarEventViewSet(OwnedViewSet):
+    """Calendar events from the user's own integrations."""
+
+    queryset = CalendarEvent.objects.all()
+    serializer_class = CalendarEventSerializer
+    filterset_class = activity_filters.CalendarEventFilter
+    search_fields = ["title", "location"]
+    ordering_fields = ["start_time"]
+    create_service = staticmethod(services.calendar_event_create)
+
+    @staticmethod
+    def update_service(instance, data):
+        return services.calendar_event_update(event=instance, data=data)
