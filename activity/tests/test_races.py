@@ -9,12 +9,9 @@ from rest_framework.test import APIClient
 
 from activity.models import Activity, FocusSession, WorkSession
 
-# serialized_rollback: the flush after each test would otherwise also remove the global
-# classification rules that the data migration loaded, for every later test on a reused DB.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# The flush after these tests also empties tables that data migrations filled (global
+# rules); tests that need those rules ask for the `global_rules` fixture, which reloads them.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(user, count: int, request) -> list[int]:
