@@ -1,0 +1,416 @@
+"""The browser suite's machinery: a live Cadence, a live OpenID Connect provider, Chromium.
+
+Loaded by tests/e2e/conftest.py only when `make e2e` runs the suite (CADENCE_E2E=1). The
+session starts two real servers on free loopback ports, each its own process with its own
+SQLite file, and stops them at the end; the test process reads Cadence's database through
+the ORM (same settings, same file) to arrange users and inspect results.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from email import policy
+from pathlib import Path
+
+import pyotp
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "e2e-artifacts"))
+SCREENSHOTS = ARTIFACTS / "screenshots"
+FAILURES = ARTIFACTS / "failures"
+LOGS = ARTIFACTS / "logs"
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Every host name but loopback fails to resolve: a page that reaches for the internet
+    # (a CDN script, a font) fails at once instead of hanging the test offline.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+PASSWORD = "Correct-Horse-Battery-42"
+OIDC_PROVIDER_ID = "loopback"
+OIDC_CLIENT = {"id": "cadence-oidc", "secret": "oidc-client-secret-for-loopback"}
+GOOGLE_CLIENT = {"id": "cadence-google", "secret": "google-client-secret-for-loopback"}
+PROVIDER_PEOPLE = {
+    "olivia": {
+        "username": "olivia",
+        "email": "olivia@provider.test",
+        "password": PASSWORD,
+        "first_name": "Olivia",
+        "last_name": "Ide",
+    },
+    "gwen": {
+        "username": "gwen",
+        "email": "gwen@provider.test",
+        "password": PASSWORD,
+        "first_name": "Gwen",
+        "last_name": "Goo",
+    },
+    "carl": {
+        "username": "carl",
+        "email": "carl@provider.test",
+        "password": PASSWORD,
+        "first_name": "Carl",
+        "last_name": "Connect",
+    },
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: server exited ({process.returncode}); see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url}: not ready after {timeout}s; see {log}")
+
+
+def _run(args: list[str], env: dict, name: str, stdin: str | None = None) -> None:
+    log = LOGS / f"{name}.log"
+    with log.open("w") as out:
+        subprocess.run(
+            args, env=env, cwd=ROOT, input=stdin, text=True, stdout=out, stderr=out, check=True
+        )
+
+
+def _serve(args: list[str], env: dict, name: str, ready_url: str) -> subprocess.Popen:
+    log = LOGS / f"{name}.log"
+    out = log.open("w")
+    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=out)
+    try:
+        _wait_ready(ready_url, process, log)
+    except Exception:
+        _stop(process)
+        raise
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _signing_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+class Outbox:
+    """Cadence's mail as the file backend writes it: one file per connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def messages(self, to: str | None = None) -> list[email.message.EmailMessage]:
+        found = []
+        for file in sorted(self.path.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            for chunk in file.read_text().split("\n" + "-" * 79 + "\n"):
+                if not chunk.strip():
+                    continue
+                message = email.message_from_string(chunk, policy=policy.default)
+                if to is None or to in (message["To"] or ""):
+                    found.append(message)
+        return found
+
+    def link(self, to: str, pattern: str, timeout: float = 10) -> str:
+        """The first URL matching `pattern` in the newest message to `to` that has one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in reversed(self.messages(to)):
+                body = message.get_body(preferencelist=("plain", "html"))
+                text = body.get_content() if body is not None else ""
+                match = re.search(rf"https?://\S*{pattern}\S*", text)
+                if match:
+                    return match.group(0).rstrip(".")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no mail to {to} with a link matching {pattern!r}")
+            time.sleep(0.2)
+
+
+@dataclass
+class Stack:
+    cadence_url: str
+    provider_url: str
+    outbox: Outbox
+    provider_people: dict = field(default_factory=lambda: PROVIDER_PEOPLE)
+    _serial: int = 0
+
+    def unique(self, prefix: str) -> str:
+        self._serial += 1
+        return f"{prefix}{self._serial}{secrets.token_hex(2)}"
+
+    def url(self, path: str) -> str:
+        return self.cadence_url + path
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    for folder in (SCREENSHOTS, FAILURES, LOGS):
+        folder.mkdir(parents=True, exist_ok=True)
+    work = tmp_path_factory.mktemp("servers")
+    cadence_port, provider_port = free_port(), free_port()
+    cadence_url = f"http://127.0.0.1:{cadence_port}"
+    provider_url = f"http://127.0.0.1:{provider_port}"
+    outbox = work / "outbox"
+    outbox.mkdir()
+    key_file = work / "provider-key.pem"
+    key_file.write_text(_signing_key_pem())
+
+    base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    base_env["PYTHONUNBUFFERED"] = "1"
+    provider_env = {
+        **base_env,
+        "DJANGO_SETTINGS_MODULE": "tests.e2e.provider_settings",
+        "E2E_PROVIDER_DB": str(work / "provider.sqlite3"),
+        "E2E_PROVIDER_KEY_FILE": str(key_file),
+    }
+    spec = {
+        "users": list(PROVIDER_PEOPLE.values()),
+        "clients": [
+            {
+                **OIDC_CLIENT,
+                "name": "Cadence",
+                "redirect_uris": [
+                    f"{cadence_url}/accounts/oidc/{OIDC_PROVIDER_ID}/login/callback/"
+                ],
+            },
+            {
+                **GOOGLE_CLIENT,
+                "name": "Cadence via Google",
+                "redirect_uris": [f"{cadence_url}/accounts/google/login/callback/"],
+            },
+        ],
+    }
+    _run(
+        [sys.executable, "-m", "tests.e2e.provider_setup"],
+        provider_env,
+        "provider-setup",
+        stdin=json.dumps(spec),
+    )
+
+    from cryptography.fernet import Fernet
+
+    cadence_env = {
+        **base_env,
+        "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
+        "DATABASE_URL": f"sqlite:///{work / 'cadence.sqlite3'}",
+        "EMAIL_URL": f"filemail:///{outbox}",
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+        "SECRET_KEY": "cadence-e2e-secret-key-for-loopback-tests-only-0123456789",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "OIDC_PROVIDER_ID": OIDC_PROVIDER_ID,
+        "OIDC_NAME": "Loopback SSO",
+        "OIDC_CLIENT_ID": OIDC_CLIENT["id"],
+        "OIDC_CLIENT_SECRET": OIDC_CLIENT["secret"],
+        "OIDC_SERVER_URL": provider_url,
+        "GOOGLE_CLIENT_ID": GOOGLE_CLIENT["id"],
+        "GOOGLE_CLIENT_SECRET": GOOGLE_CLIENT["secret"],
+        "E2E_PROVIDER_URL": provider_url,
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    }
+    _run([sys.executable, "manage.py", "migrate", "--noinput"], cadence_env, "cadence-migrate")
+
+    manage_serve = [sys.executable, "manage.py", "runserver", "--noreload"]
+    provider = _serve(
+        [*manage_serve, f"127.0.0.1:{provider_port}"],
+        provider_env,
+        "provider",
+        f"{provider_url}/.well-known/openid-configuration",
+    )
+    try:
+        cadence = _serve(
+            [*manage_serve, f"127.0.0.1:{cadence_port}"],
+            cadence_env,
+            "cadence",
+            f"{cadence_url}/healthz/",
+        )
+    except Exception:
+        _stop(provider)
+        raise
+
+    # The test process reads and arranges Cadence's database with the server's own settings.
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain
+    # blocking calls between browser steps, which is what the async-unsafe switch allows.
+    os.environ.update(cadence_env)
+    import django
+
+    django.setup()
+    try:
+        yield Stack(cadence_url=cadence_url, provider_url=provider_url, outbox=Outbox(outbox))
+    finally:
+        _stop(cadence)
+        _stop(provider)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh temporary user-data-dir of its own.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def new_context(request, browser, stack):
+    """Open browser contexts (separate cookie jars); on failure every open page is shot."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        context = browser.new_context(
+            base_url=stack.cadence_url, viewport=DESKTOP, locale="en-US", **options
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for c, context in enumerate(contexts):
+            for p, page in enumerate(context.pages):
+                try:
+                    page.screenshot(path=FAILURES / f"{name}-{c}-{p}.png", full_page=True)
+                except Exception as exc:
+                    print(f"screenshot of {name} failed: {exc}")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context) -> Page:
+    return new_context().new_page()
+
+
+# --- helpers the tests share ------------------------------------------------------
+
+
+def totp_code(secret: str, *, offset: int = 0) -> str:
+    """What an authenticator app shows for `secret`, `offset` periods from now."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + offset * totp.interval)
+
+
+def make_user(
+    username: str,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    staff: bool = False,
+    superuser: bool = False,
+):
+    """A Cadence user with a verified primary email, straight into the live database."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    email = email or f"{username}@cadence.test"
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        is_staff=staff or superuser,
+        is_superuser=superuser,
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def submit(page: Page, selector: str = "form") -> None:
+    """Press the submit button of the page's main form, the way a person would."""
+    page.locator(selector).locator("button[type=submit]").last.click()
+
+
+def login(page: Page, login: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def logout(page: Page) -> None:
+    page.goto("/accounts/logout/")
+    page.locator("form[action*='logout'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/logout/" not in url)
+
+
+def is_logged_in(page: Page) -> bool:
+    """Whether the browser's session cookie still opens the email management page."""
+    page.goto("/accounts/email/")
+    return "/accounts/login/" not in page.url
+
+
+def shoot(page: Page, name: str) -> list[str]:
+    """Screenshot the current page at desktop and phone widths; return the widths that overflow.
+
+    Overflow is what a person sees as a sideways scrollbar: the document wider than the window.
+    """
+    overflowing = []
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(50)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if widths[0] > widths[1]:
+            overflowing.append(f"{name} at {label}: {widths[0]}px > {widths[1]}px")
+    page.set_viewport_size(DESKTOP)
+    return overflowing
