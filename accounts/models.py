@@ -2,10 +2,13 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
+
+from accounts.crypto import EncryptedTextField
 
 # The SmartHub schema's `email_format` check, kept verbatim (it is case-insensitive there too).
 EMAIL_FORMAT_REGEX = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}$"
@@ -182,6 +185,8 @@ class UserSettings(models.Model):
         default=300, validators=[MinValueValidator(1)], help_text="seconds before AFK"
     )
     track_idle = models.BooleanField(default=True)
+    # Write-only in the API and encrypted at rest: a third-party secret the user lends us.
+    openai_api_key = EncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,3 +213,304 @@ class UserSettings(models.Model):
     def accepts_tracking(self) -> bool:
         """Whether activity data may be recorded for this user right now."""
         return self.tracking_enabled and not self.incognito_mode
+
+
+SHA256_HEX_LENGTH = 64
+
+
+class Role(models.Model):
+    """A named bundle of Django permissions (SmartHub `roles`); users hold roles, roles grant.
+
+    The system roles (admin, user, viewer, moderator) come from a data migration and can't be
+    deleted; accounts.backends.RolePermissionBackend makes their permissions count everywhere.
+    """
+
+    ADMIN = "admin"
+    USER = "user"
+    VIEWER = "viewer"
+    MODERATOR = "moderator"
+    SYSTEM_ROLES = (ADMIN, USER, VIEWER, MODERATOR)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(max_length=500, blank=True)
+    is_system = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    permissions = models.ManyToManyField(
+        "auth.Permission", blank=True, related_name="cadence_roles"
+    )
+    users = models.ManyToManyField(
+        User,
+        through="UserRole",
+        through_fields=("role", "user"),
+        related_name="roles",
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "roles"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="idx_roles_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class UserRole(models.Model):
+    """A role held by a user, with who assigned it and when (SmartHub `user_roles`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_roles")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="user_roles")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        db_table = "user_roles"
+        ordering = ["assigned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="user_roles_user_role_unique")
+        ]
+        indexes = [
+            models.Index(fields=["user", "role"], name="idx_user_roles_composite"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} as {self.role}"
+
+
+class UserPreference(models.Model):
+    """One free-form key/value preference of a user (Idling.app `user_preferences`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="preferences")
+    preference_key = models.CharField(
+        max_length=100,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+                "Use letters, digits and . _ : - (starting with a letter or digit).",
+            )
+        ],
+    )
+    preference_value = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "user_preferences"
+        ordering = ["preference_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "preference_key"], name="user_preferences_user_key_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.preference_key}"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(is_active=True, revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiKey(models.Model):
+    """A personal API key (`Authorization: Api-Key cad_<prefix>_<secret>`).
+
+    Only the SHA-256 of the full key is stored; the key itself is shown once, on creation.
+    `prefix` is the public part, so users and staff can tell keys apart without the secret.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Write"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    key_name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=SHA256_HEX_LENGTH, unique=True, editable=False)
+    # Comma-separated scopes, as in the seed; a key without `write` can only read.
+    permissions = models.CharField(max_length=100, default="read,write")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        db_table = "api_keys"
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("key_hash"), SHA256_HEX_LENGTH), name="key_length"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(permissions__regex=r"^(read|write)(,(read|write))*$"),
+                name="api_keys_permissions_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="idx_api_keys_user_created"),
+            models.Index(fields=["expires_at"], name="idx_api_keys_expires_at"),
+            models.Index(fields=["is_active"], name="idx_api_keys_active"),
+        ]
+
+    def __str__(self):
+        return f"{self.key_name} ({self.prefix}…)"
+
+    @property
+    def scopes(self) -> list[str]:
+        return [scope for scope in self.permissions.split(",") if scope]
+
+    @property
+    def can_write(self) -> bool:
+        return self.Scope.WRITE in self.scopes
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def live(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(is_active=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class UserSession(models.Model):
+    """One signed-in session: a browser cookie or a headless app `X-Session-Token`.
+
+    The single source of truth for "which sessions does this user have": identified by the
+    SHA-256 of the Django session key (which is also the headless session token), never the
+    key itself. A session whose row is revoked, inactive or expired is ended on its next
+    request (accounts.middleware / accounts.authentication).
+    """
+
+    class Kind(models.TextChoices):
+        BROWSER = "browser", "Browser"
+        APP = "app", "App (session token)"
+
+    class RevocationReason(models.TextChoices):
+        LOGOUT = "logout", "Signed out"
+        USER = "revoked_by_user", "Revoked by the user"
+        OTHERS = "revoked_others", "Other sessions revoked by the user"
+        STAFF = "revoked_by_staff", "Revoked by staff"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        PASSWORD_CHANGE = "password_change", "Password changed"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tracked_sessions")
+    session_key_hash = models.CharField(max_length=SHA256_HEX_LENGTH, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BROWSER)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    device_fingerprint = models.CharField(max_length=255, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    login_method = models.CharField(max_length=50, blank=True)
+    is_active = models.BooleanField(default=True)
+    last_activity = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(
+        max_length=100, choices=RevocationReason.choices, blank=True
+    )
+    request_count = models.PositiveIntegerField(default=0)
+    suspicious_activity = models.BooleanField(default=False)
+    session_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "user_sessions"
+        ordering = ["-last_activity"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("session_key_hash"), SHA256_HEX_LENGTH),
+                name="user_sessions_hash_length",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | models.Q(is_active=False),
+                name="user_sessions_revoked_inactive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "is_active"], name="idx_user_sessions_user_active"),
+            models.Index(fields=["expires_at"], name="idx_sessions_expires_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} from {self.client_ip or 'unknown'} ({self.login_method or '-'})"
+
+
+class PasswordResetToken(models.Model):
+    """A single-use password reset token (both seed reset tables unified).
+
+    The emailed secret is never stored, only its SHA-256. A new request for the same user
+    revokes the previous live token and points back to it (`previous_token`).
+    """
+
+    class RevocationReason(models.TextChoices):
+        SUPERSEDED = "superseded", "A newer reset was requested"
+        PASSWORD_CHANGED = "password_changed", "The password was changed"
+        STAFF = "revoked_by_staff", "Revoked by staff"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_tokens")
+    email = models.EmailField(max_length=255)
+    token_hash = models.CharField(max_length=SHA256_HEX_LENGTH, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(
+        max_length=100, choices=RevocationReason.choices, blank=True
+    )
+    max_uses = models.PositiveIntegerField(default=1)
+    use_count = models.PositiveIntegerField(default=0)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    previous_token = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "password_reset_tokens"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("token_hash"), SHA256_HEX_LENGTH),
+                name="password_reset_tokens_hash_length",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(use_count__lte=models.F("max_uses")),
+                name="password_reset_tokens_uses_within_max",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__gte=1), name="password_reset_tokens_max_uses_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="idx_reset_tokens_user_created"),
+            models.Index(fields=["expires_at"], name="idx_reset_tokens_expires_at"),
+        ]
+
+    def __str__(self):
+        return f"Reset for {self.email} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_usable(self, *, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.use_count < self.max_uses and self.expires_at > now

@@ -2,7 +2,8 @@
 
 from django.db.models import QuerySet
 
-from accounts.models import User, UserSettings
+from accounts import tokens
+from accounts.models import User, UserSession, UserSettings
 
 
 def user_email_taken(*, email: str, exclude: User | None = None) -> bool:
@@ -28,3 +29,55 @@ def user_settings_get(*, user: User) -> UserSettings:
     except UserSettings.DoesNotExist:
         settings, _ = UserSettings.objects.get_or_create(user=user)
         return settings
+
+
+def session_key_for_request(request) -> str | None:
+    """The Django session key behind the request: the headless token or the cookie session."""
+    token = request.headers.get("X-Session-Token")
+    if token:
+        return token
+    session = getattr(request, "session", None)
+    return getattr(session, "session_key", None) if session is not None else None
+
+
+def session_key_hash_for_request(request) -> str | None:
+    """SHA-256 hex of the request's session key: the stable id of a tracked session.
+
+    The auditing app stores this same value on its per-request rows.
+    """
+    key = session_key_for_request(request)
+    return tokens.digest(key) if key else None
+
+
+def user_session_for_request(request) -> UserSession | None:
+    """The tracked session (UserSession) the request belongs to, if any."""
+    key_hash = session_key_hash_for_request(request)
+    if key_hash is None:
+        return None
+    cached = getattr(request, "_cadence_user_session", None)
+    if cached is not None and cached.session_key_hash == key_hash:
+        return cached
+    return UserSession.objects.filter(session_key_hash=key_hash).first()
+
+
+def user_sessions_of(*, user: User) -> QuerySet[UserSession]:
+    """The user's sessions that are still signed in, most recently used first."""
+    return UserSession.objects.live().filter(user=user).order_by("-last_activity")
+
+
+def login_method_of(request) -> str:
+    """How the current session was authenticated, from allauth's records: mfa, the OAuth
+    provider, or password."""
+    records = []
+    session = getattr(request, "session", None)
+    if session is not None:
+        records = session.get("account_authentication_methods") or []
+    methods = [record.get("method") for record in records if isinstance(record, dict)]
+    if "mfa" in methods:
+        return "mfa"
+    for record in records:
+        if isinstance(record, dict) and record.get("method") == "socialaccount":
+            return str(record.get("provider") or "oauth")
+    if methods:
+        return str(methods[0])
+    return "password"

@@ -1,11 +1,30 @@
 """State-changing operations on accounts. Views, the admin and commands all call these."""
 
+import hmac
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import User
+import auditing
+from accounts import tokens
+from accounts.models import (
+    ApiKey,
+    PasswordResetToken,
+    Role,
+    User,
+    UserPreference,
+    UserRole,
+    UserSession,
+    UserSettings,
+)
+
+PASSWORD_RESET_TOKEN_LIFETIME = timedelta(hours=1)
+API_KEY_USAGE_RESOLUTION = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -60,3 +79,373 @@ def user_restore(*, user: User) -> User:
     user.is_active = True
     user.save(update_fields=["is_deleted", "deleted_at", "is_active", "updated_at"])
     return user
+
+
+# --- roles ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_assign(*, user: User, role: Role, assigned_by: User | None = None) -> UserRole:
+    """Give `user` the role (idempotent: an existing assignment is returned unchanged)."""
+    existing = UserRole.objects.filter(user=user, role=role).first()
+    if existing is not None:
+        return existing
+    if not role.is_active:
+        raise ValidationError({"role": "This role is not active."})
+    user_role = UserRole(user=user, role=role, assigned_by=assigned_by)
+    user_role.full_clean()
+    user_role.save()
+    _forget_cached_permissions(user)
+    return user_role
+
+
+@transaction.atomic
+def role_unassign(*, user: User, role: Role) -> bool:
+    """Take the role away; returns whether the user had it."""
+    deleted = 0
+    for user_role in UserRole.objects.filter(user=user, role=role):
+        user_role.delete()
+        deleted += 1
+    _forget_cached_permissions(user)
+    return bool(deleted)
+
+
+def _forget_cached_permissions(user: User) -> None:
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_role_perm_cache"):
+        user.__dict__.pop(attr, None)
+
+
+@transaction.atomic
+def role_delete(*, role: Role) -> None:
+    """Delete a custom role; the built-in system roles are refused."""
+    if role.is_system:
+        raise ValidationError("System roles can't be deleted.")
+    role.delete()
+
+
+# --- settings and preferences ---------------------------------------------------------
+
+
+@transaction.atomic
+def user_settings_update(*, settings: UserSettings, data: dict[str, Any]) -> UserSettings:
+    """Change some of a user's settings; choices and ranges are checked by the model."""
+    changed = [name for name, value in data.items() if getattr(settings, name) != value]
+    if not changed:
+        return settings
+    for name in changed:
+        setattr(settings, name, data[name])
+    settings.full_clean()
+    settings.save(update_fields=[*changed, "updated_at"])
+    return settings
+
+
+@transaction.atomic
+def user_preference_set(
+    *, user: User, preference_key: str, value: Any
+) -> tuple[UserPreference, bool]:
+    """Create or replace one preference; returns (preference, created)."""
+    preference = (
+        UserPreference.objects.select_for_update()
+        .filter(user=user, preference_key=preference_key)
+        .first()
+    )
+    created = preference is None
+    if created:
+        preference = UserPreference(user=user, preference_key=preference_key)
+    preference.preference_value = value
+    preference.full_clean(validate_unique=created)
+    preference.save()
+    return preference, created
+
+
+@transaction.atomic
+def user_preference_delete(*, preference: UserPreference) -> None:
+    """Forget one preference."""
+    preference.delete()
+
+
+# --- API keys --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    user: User,
+    key_name: str,
+    description: str = "",
+    permissions: list[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Issue a key; returns (row, full key). The full key is never stored or shown again."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Must be in the future."})
+    scopes = permissions or [ApiKey.Scope.READ, ApiKey.Scope.WRITE]
+    unknown = sorted(set(scopes) - set(ApiKey.Scope.values))
+    if unknown:
+        raise ValidationError({"permissions": f"Unknown scopes: {', '.join(unknown)}."})
+    prefix, full_key = tokens.new_api_key()
+    api_key = ApiKey(
+        user=user,
+        key_name=key_name,
+        description=description,
+        prefix=prefix,
+        key_hash=tokens.digest(full_key),
+        permissions=",".join(scope for scope in ApiKey.Scope.values if scope in scopes),
+        expires_at=expires_at,
+    )
+    api_key.full_clean()
+    api_key.save()
+    return api_key, full_key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Stop a key working from its next request on; the row stays for the record."""
+    if api_key.revoked_at is not None:
+        return api_key
+    api_key.is_active = False
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["is_active", "revoked_at", "updated_at"])
+    return api_key
+
+
+def api_key_mark_used(*, api_key: ApiKey, now: datetime | None = None) -> None:
+    """Note that the key was used, writing at most once a minute per key."""
+    now = now or timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < API_KEY_USAGE_RESOLUTION:
+        return
+    # A plain UPDATE: usage bookkeeping is not an audited change and must not race.
+    ApiKey.objects.filter(pk=api_key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_KEY_USAGE_RESOLUTION)
+    ).update(last_used_at=now)
+    api_key.last_used_at = now
+
+
+# --- tracked sessions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_session_start(
+    *,
+    user: User,
+    session_key: str,
+    expires_at: datetime,
+    kind: str = UserSession.Kind.BROWSER,
+    client_ip: str | None = None,
+    user_agent: str = "",
+    login_method: str = "",
+) -> UserSession:
+    """Start tracking a freshly logged-in session (its key is hashed, never stored)."""
+    session, _ = UserSession.objects.update_or_create(
+        session_key_hash=tokens.digest(session_key),
+        defaults={
+            "user": user,
+            "kind": kind,
+            "client_ip": client_ip or None,
+            "user_agent": user_agent[:512],
+            "device_fingerprint": tokens.digest(user_agent)[:32] if user_agent else "",
+            "login_method": login_method[:50],
+            "is_active": True,
+            "last_activity": timezone.now(),
+            "expires_at": expires_at,
+            "revoked_at": None,
+            "revocation_reason": "",
+        },
+    )
+    auditing.record_event(
+        action="login",
+        instance=user,
+        metadata={"session": str(session.pk), "method": login_method, "kind": kind},
+    )
+    return session
+
+
+@transaction.atomic
+def user_session_revoke(*, session: UserSession, reason: str) -> UserSession:
+    """End a session: its next request is anonymous (its cookie or token is destroyed)."""
+    if not session.is_active:
+        return session
+    session.is_active = False
+    session.revoked_at = timezone.now()
+    session.revocation_reason = reason
+    session.save(update_fields=["is_active", "revoked_at", "revocation_reason", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def user_sessions_revoke_all(*, user: User, reason: str, keep: UserSession | None = None) -> int:
+    """End every live session of the user except `keep`; returns how many were ended."""
+    queryset = UserSession.objects.select_for_update().filter(user=user, is_active=True)
+    if keep is not None:
+        queryset = queryset.exclude(pk=keep.pk)
+    ended = 0
+    for session in queryset:
+        user_session_revoke(session=session, reason=reason)
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_session_end(*, session_key: str) -> None:
+    """The user signed out: the session's row is closed."""
+    session = UserSession.objects.filter(session_key_hash=tokens.digest(session_key)).first()
+    if session is not None:
+        user_session_revoke(session=session, reason=UserSession.RevocationReason.LOGOUT)
+
+
+# --- password reset --------------------------------------------------------------------
+
+
+@transaction.atomic
+def password_reset_token_issue(
+    *, user: User, email: str = "", client_ip: str | None = None, user_agent: str = ""
+) -> tuple[PasswordResetToken, str]:
+    """Issue a reset token for `user`, revoking the previous live one; returns (row, secret)."""
+    # Lock the user's row so two simultaneous requests can't both leave a live token.
+    User.all_objects.select_for_update().filter(pk=user.pk).first()
+    now = timezone.now()
+    previous = (
+        PasswordResetToken.objects.select_for_update()
+        .filter(user=user, revoked_at__isnull=True, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+    )
+    latest = None
+    for token in previous:
+        latest = latest or token
+        token.revoked_at = now
+        token.revocation_reason = PasswordResetToken.RevocationReason.SUPERSEDED
+        token.save(update_fields=["revoked_at", "revocation_reason", "updated_at"])
+    secret = tokens.new_secret()
+    token = PasswordResetToken(
+        user=user,
+        email=email or user.email,
+        token_hash=tokens.digest(secret),
+        expires_at=now + PASSWORD_RESET_TOKEN_LIFETIME,
+        client_ip=client_ip or None,
+        user_agent=user_agent[:512],
+        previous_token=latest,
+    )
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+@transaction.atomic
+def password_reset_request(
+    *, email: str, client_ip: str | None = None, user_agent: str = ""
+) -> PasswordResetToken | None:
+    """Email a reset link to the account with this address, if there is one.
+
+    The caller answers the same way either way, so nobody learns which addresses exist.
+    """
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return None
+    token, secret = password_reset_token_issue(
+        user=user, email=user.email, client_ip=client_ip, user_agent=user_agent
+    )
+    transaction.on_commit(lambda: _send_password_reset_email(user=user, secret=secret))
+    auditing.record_event(action="password_reset_requested", instance=user)
+    return token
+
+
+def _send_password_reset_email(*, user: User, secret: str) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    body = render_to_string(
+        "accounts/email/password_reset_api.txt", {"user": user, "token": secret}
+    )
+    send_mail("Reset your Cadence password", body, None, [user.email])
+
+
+def password_reset_token_lookup(
+    *, secret: str, for_update: bool = False
+) -> PasswordResetToken | None:
+    """The token matching a secret if it can still be used, else None."""
+    queryset = PasswordResetToken.objects.select_related("user")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    token = queryset.filter(token_hash=tokens.digest(secret)).first()
+    if token is None or not hmac.compare_digest(token.token_hash, tokens.digest(secret)):
+        return None
+    if not token.is_usable() or not token.user.is_active or token.user.is_deleted:
+        return None
+    return token
+
+
+@transaction.atomic
+def password_reset_token_consume(*, token: PasswordResetToken) -> PasswordResetToken:
+    """Count one use of a token that was locked and checked by the caller."""
+    updated = PasswordResetToken.objects.filter(
+        pk=token.pk, use_count__lt=F("max_uses"), revoked_at__isnull=True
+    ).update(use_count=F("use_count") + 1, used_at=timezone.now(), updated_at=timezone.now())
+    if not updated:
+        raise ValidationError({"token": "This reset link is invalid or has expired."})
+    token.refresh_from_db()
+    return token
+
+
+@transaction.atomic
+def password_reset_confirm(*, secret: str, new_password: str) -> User:
+    """Set a new password with a reset token: single use, and every session of the user ends."""
+    token = password_reset_token_lookup(secret=secret, for_update=True)
+    if token is None:
+        raise ValidationError({"token": "This reset link is invalid or has expired."})
+    user = token.user
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    password_reset_token_consume(token=token)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    user_sessions_revoke_all(user=user, reason=UserSession.RevocationReason.PASSWORD_RESET)
+    auditing.record_event(action="password_reset", instance=user, metadata={"via": "api"})
+    return user
+
+
+@transaction.atomic
+def password_reset_after_allauth_reset(*, user: User) -> None:
+    """The allauth reset pages changed the password with one of our tokens: spend it and
+    end the user's sessions, as the API confirm does."""
+    now = timezone.now()
+    live = PasswordResetToken.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True, use_count__lt=F("max_uses"), expires_at__gt=now
+    )
+    for token in live:
+        password_reset_token_consume(token=token)
+    user_sessions_revoke_all(user=user, reason=UserSession.RevocationReason.PASSWORD_RESET)
+    auditing.record_event(action="password_reset", instance=user, metadata={"via": "web"})
+
+
+# --- system roles ----------------------------------------------------------------------
+
+# Default permissions of the built-in roles, as (app_label, codename prefix) pairs.
+_MODERATED_APPS = ("social", "teams")
+
+
+def _default_permissions(role_name: str, *, using: str):
+    from django.contrib.auth.models import Permission
+
+    permissions = Permission.objects.using(using)
+    if role_name == Role.ADMIN:
+        return permissions.all()
+    if role_name == Role.VIEWER:
+        return permissions.filter(codename__startswith="view_")
+    if role_name == Role.MODERATOR:
+        return permissions.filter(
+            Q(codename__startswith="view_")
+            | Q(content_type__app_label__in=_MODERATED_APPS, codename__startswith="change_")
+            | Q(content_type__app_label__in=_MODERATED_APPS, codename__startswith="delete_")
+        )
+    return permissions.filter(content_type__app_label="accounts", codename="view_role")
+
+
+def system_roles_sync_permissions(*, using: str = "default") -> None:
+    """Give the built-in roles their default permissions (adds only: staff may add more)."""
+    for role in Role.objects.using(using).filter(is_system=True, name__in=Role.SYSTEM_ROLES):
+        missing = _default_permissions(role.name, using=using).exclude(
+            pk__in=role.permissions.values("pk")
+        )
+        role.permissions.add(*missing)

@@ -1,9 +1,13 @@
-"""accounts' own receivers: side effects of a user coming into existence."""
+"""accounts' own receivers: side effects of users appearing, signing in and out, and resets."""
 
-from django.db.models.signals import post_save
+from allauth.account.signals import password_changed as allauth_password_changed
+from allauth.account.signals import password_reset as allauth_password_reset
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
-from accounts.models import User, UserSettings
+from accounts import selectors, services
+from accounts.models import Role, User, UserSession, UserSettings
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.create_user_settings")
@@ -11,3 +15,63 @@ def create_user_settings(sender, instance: User, created: bool, raw: bool = Fals
     # Every path that creates a user (signup, OAuth, admin, createsuperuser) gets settings.
     if created and not raw:
         UserSettings.objects.get_or_create(user=instance)
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.assign_default_role")
+def assign_default_role(sender, instance: User, created: bool, raw: bool = False, **kwargs):
+    # Every new user holds the built-in `user` role, whichever path created them.
+    if created and not raw:
+        role = Role.objects.filter(name=Role.USER).first()
+        if role is not None:
+            services.role_assign(user=instance, role=role)
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.track_session_on_login")
+def track_session_on_login(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if not session.session_key:
+        session.save()
+    headless = getattr(getattr(request, "allauth", None), "headless", None)
+    kind = (
+        UserSession.Kind.APP
+        if getattr(headless, "client", None) == "app"
+        else UserSession.Kind.BROWSER
+    )
+    services.user_session_start(
+        user=user,
+        session_key=session.session_key,
+        expires_at=session.get_expiry_date(),
+        kind=kind,
+        client_ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        login_method=selectors.login_method_of(request),
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.end_session_on_logout")
+def end_session_on_logout(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        services.user_session_end(session_key=session.session_key)
+
+
+@receiver(allauth_password_reset, dispatch_uid="accounts.consume_reset_token")
+def consume_reset_token(sender, request, user, **kwargs):
+    # The allauth reset pages validated a token of ours; spend it and end other sessions.
+    services.password_reset_after_allauth_reset(user=user)
+
+
+@receiver(allauth_password_changed, dispatch_uid="accounts.end_sessions_on_password_change")
+def end_sessions_on_password_change(sender, request, user, **kwargs):
+    keep = selectors.user_session_for_request(request)
+    services.user_sessions_revoke_all(
+        user=user, reason=UserSession.RevocationReason.PASSWORD_CHANGE, keep=keep
+    )
+
+
+@receiver(post_migrate, dispatch_uid="accounts.sync_system_role_permissions")
+def sync_system_role_permissions(sender, using="default", **kwargs):
+    # Runs after each app's migrations, so permissions of apps migrated later are added too.
+    services.system_roles_sync_permissions(using=using)

@@ -5,12 +5,18 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.admin_access import admin_has_permission, admin_login
 from config.views import healthz
+
+# Staff sign in through allauth, so its rate limits and two-factor step apply to the admin.
+admin.site.login = admin_login(admin.site.login)
+admin.site.has_permission = admin_has_permission(admin.site.has_permission)
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("config.api_router")),

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts import selectors
-from accounts.models import User
+from accounts.models import ApiKey, Role, User, UserPreference, UserSession, UserSettings
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -62,3 +62,185 @@ class MeSerializer(serializers.ModelSerializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
         return value
+
+
+class UserSettingsSerializer(serializers.ModelSerializer):
+    """The user's settings; the OpenAI key can be set or cleared but never read back."""
+
+    openai_api_key = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=500, trim_whitespace=True
+    )
+    has_openai_api_key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UserSettings
+        exclude = ["user"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def get_has_openai_api_key(self, obj) -> bool:
+        return bool(obj.openai_api_key)
+
+
+class UserPreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserPreference
+        fields = ["id", "preference_key", "preference_value", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness per user is checked by the view (the user is not a serializer field).
+        validators = []
+
+
+class UserPreferenceValueSerializer(serializers.Serializer):
+    """PUT /me/preferences/{preference_key}/: the value only; the key is in the path."""
+
+    preference_value = serializers.JSONField()
+
+
+class ScopesField(serializers.MultipleChoiceField):
+    """API key scopes as a JSON list (a comma-separated string is accepted too)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ApiKey.Scope.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [part.strip() for part in data.split(",") if part.strip()]
+        return sorted(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return value.split(",") if isinstance(value, str) else sorted(value)
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    permissions = ScopesField(required=False, allow_empty=False)
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "id",
+            "key_name",
+            "description",
+            "prefix",
+            "permissions",
+            "expires_at",
+            "last_used_at",
+            "is_active",
+            "revoked_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "prefix",
+            "last_used_at",
+            "is_active",
+            "revoked_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    """The answer to a create: the only time the full key is ever shown."""
+
+    key = serializers.CharField(read_only=True)
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
+
+
+class UserSessionSerializer(serializers.ModelSerializer):
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UserSession
+        fields = [
+            "id",
+            "kind",
+            "client_ip",
+            "user_agent",
+            "device_fingerprint",
+            "location",
+            "login_method",
+            "is_active",
+            "last_activity",
+            "expires_at",
+            "request_count",
+            "suspicious_activity",
+            "created_at",
+            "is_current",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, obj) -> bool:
+        return obj.session_key_hash == self.context.get("current_session_hash")
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    permissions = serializers.SlugRelatedField(slug_field="codename", many=True, read_only=True)
+
+    class Meta:
+        model = Role
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_system",
+            "is_active",
+            "permissions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RoleAssignmentSerializer(serializers.Serializer):
+    """POST/DELETE /users/{id}/roles/: `role` is the role's name or id."""
+
+    role = serializers.CharField(max_length=100)
+
+    def validate_role(self, value: str) -> Role:
+        lookup = {"pk": value} if _is_uuid(value) else {"name": value}
+        role = Role.objects.filter(**lookup).first()
+        if role is None:
+            raise serializers.ValidationError("Unknown role.")
+        return role
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+class PublicUserSerializer(serializers.ModelSerializer):
+    """What any signed-in user may see about another user."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "avatar_url"]
+        read_only_fields = fields
+
+
+class StaffUserSerializer(serializers.ModelSerializer):
+    """Everything but the password hash, for staff."""
+
+    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = User
+        exclude = ["password", "groups", "user_permissions"]
+        read_only_fields = ["id"]
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=255)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200, trim_whitespace=True)
+    new_password = serializers.CharField(max_length=4096, trim_whitespace=False)

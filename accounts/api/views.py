@@ -1,13 +1,19 @@
-from rest_framework import generics
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts import services
-from accounts.api.serializers import MeSerializer
+from accounts import selectors, services
+from accounts.api import serializers
+from accounts.api.throttles import PasswordResetEmailThrottle, PasswordResetIPThrottle
+from accounts.models import ApiKey, Role, User, UserPreference, UserSession
 
 
 class MeView(generics.RetrieveUpdateAPIView):
     """GET and PATCH the signed-in user's profile."""
 
-    serializer_class = MeSerializer
+    serializer_class = serializers.MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):
@@ -17,3 +23,241 @@ class MeView(generics.RetrieveUpdateAPIView):
         serializer.instance = services.user_update(
             user=serializer.instance, data=serializer.validated_data
         )
+
+
+class MeSettingsView(generics.RetrieveUpdateAPIView):
+    """GET and PATCH the signed-in user's settings."""
+
+    serializer_class = serializers.UserSettingsSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return selectors.user_settings_get(user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.user_settings_update(
+            settings=serializer.instance, data=serializer.validated_data
+        )
+
+
+class UserPreferenceViewSet(viewsets.ModelViewSet):
+    """The user's key/value preferences, addressed by key. PUT creates or replaces."""
+
+    # The schema generator's model hint; requests use get_queryset().
+    queryset = UserPreference.objects.none()
+
+    serializer_class = serializers.UserPreferenceSerializer
+    lookup_field = "preference_key"
+    lookup_value_regex = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
+    filterset_fields = ["preference_key"]
+    search_fields = ["preference_key"]
+    ordering_fields = ["preference_key", "updated_at"]
+
+    def get_queryset(self):
+        return UserPreference.objects.filter(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = serializer.validated_data["preference_key"]
+        if self.get_queryset().filter(preference_key=key).exists():
+            return Response(
+                {"preference_key": ["You already have a preference with this key."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        preference, _ = services.user_preference_set(
+            user=request.user,
+            preference_key=key,
+            value=serializer.validated_data.get("preference_value", {}),
+        )
+        return Response(self.get_serializer(preference).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.UserPreferenceValueSerializer)
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        key = kwargs[self.lookup_field]
+        if partial:
+            # PATCH changes an existing preference; only PUT may create one.
+            self.get_object()
+        body = serializers.UserPreferenceValueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        preference, created = services.user_preference_set(
+            user=request.user, preference_key=key, value=body.validated_data["preference_value"]
+        )
+        return Response(
+            self.get_serializer(preference).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def perform_destroy(self, instance):
+        services.user_preference_delete(preference=instance)
+
+
+class ApiKeyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The user's API keys. The key itself is in the create answer only; DELETE revokes."""
+
+    # The schema generator's model hint; requests use get_queryset().
+    queryset = ApiKey.objects.none()
+
+    serializer_class = serializers.ApiKeySerializer
+    filterset_fields = ["is_active"]
+    search_fields = ["key_name", "description", "prefix"]
+    ordering_fields = ["created_at", "last_used_at", "expires_at", "key_name"]
+
+    def get_queryset(self):
+        return ApiKey.objects.filter(user=self.request.user)
+
+    @extend_schema(responses={201: serializers.ApiKeyCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api_key, full_key = services.api_key_create(user=request.user, **serializer.validated_data)
+        api_key.key = full_key
+        return Response(
+            serializers.ApiKeyCreatedSerializer(api_key).data, status=status.HTTP_201_CREATED
+        )
+
+    def perform_destroy(self, instance):
+        services.api_key_revoke(api_key=instance)
+
+
+class UserSessionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The user's signed-in sessions; DELETE signs one out, revoke-others all but this one."""
+
+    # The schema generator's model hint; requests use get_queryset().
+    queryset = UserSession.objects.none()
+
+    serializer_class = serializers.UserSessionSerializer
+    filterset_fields = ["kind", "login_method"]
+    ordering_fields = ["last_activity", "created_at"]
+
+    def get_queryset(self):
+        return selectors.user_sessions_of(user=self.request.user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["current_session_hash"] = selectors.session_key_hash_for_request(self.request)
+        return context
+
+    def perform_destroy(self, instance):
+        services.user_session_revoke(session=instance, reason=UserSession.RevocationReason.USER)
+
+    @extend_schema(request=None, responses={200: {"type": "object"}})
+    @action(detail=False, methods=["post"], url_path="revoke-others")
+    def revoke_others(self, request):
+        current = selectors.user_session_for_request(request)
+        if current is not None and current.user_id != request.user.pk:
+            current = None
+        revoked = services.user_sessions_revoke_all(
+            user=request.user, reason=UserSession.RevocationReason.OTHERS, keep=current
+        )
+        return Response({"revoked": revoked})
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Users: public profile fields for everyone signed in, all fields for staff."""
+
+    # The schema generator's model hint; requests use get_queryset().
+    queryset = User.objects.none()
+
+    search_fields = ["username", "display_name"]
+    ordering_fields = ["username", "created_at"]
+    filterset_fields = ["username"]
+
+    def get_queryset(self):
+        queryset = User.objects.filter(is_active=True).order_by("username")
+        if self.request.user.is_staff:
+            return User.objects.prefetch_related("roles").order_by("username")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "roles":
+            return serializers.RoleAssignmentSerializer
+        if self.request.user.is_staff:
+            return serializers.StaffUserSerializer
+        return serializers.PublicUserSerializer
+
+    @extend_schema(
+        request=serializers.RoleAssignmentSerializer,
+        responses={200: serializers.RoleSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post", "delete"], url_path="roles")
+    def roles(self, request, pk=None):
+        user = self.get_object()
+        needed = "accounts.add_userrole" if request.method == "POST" else "accounts.delete_userrole"
+        if not (request.user.is_staff and request.user.has_perm(needed)):
+            return Response(
+                {"detail": "You do not have permission to assign roles."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        data = request.data if request.data else request.query_params
+        body = serializers.RoleAssignmentSerializer(data=data)
+        body.is_valid(raise_exception=True)
+        role = body.validated_data["role"]
+        if request.method == "POST":
+            services.role_assign(user=user, role=role, assigned_by=request.user)
+            answer = status.HTTP_201_CREATED
+        else:
+            services.role_unassign(user=user, role=role)
+            answer = status.HTTP_200_OK
+        roles = Role.objects.filter(user_roles__user=user).prefetch_related("permissions")
+        return Response(serializers.RoleSerializer(roles, many=True).data, status=answer)
+
+
+class RoleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The roles that exist (read-only here; staff manage them in the admin)."""
+
+    serializer_class = serializers.RoleSerializer
+    queryset = Role.objects.prefetch_related("permissions").order_by("name")
+    filterset_fields = ["is_system", "is_active"]
+    search_fields = ["name", "description"]
+
+
+class PasswordResetRequestView(APIView):
+    """Always 202, whether or not the address has an account."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [PasswordResetIPThrottle, PasswordResetEmailThrottle]
+
+    @extend_schema(request=serializers.PasswordResetRequestSerializer, responses={202: None})
+    def post(self, request):
+        body = serializers.PasswordResetRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.password_reset_request(
+            email=body.validated_data["email"],
+            client_ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(
+            {"detail": "If an account uses this address, a reset link is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmView(APIView):
+    """Spend a reset token on a new password; 204, or 400 naming the problem."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [PasswordResetIPThrottle]
+
+    @extend_schema(request=serializers.PasswordResetConfirmSerializer, responses={204: None})
+    def post(self, request):
+        body = serializers.PasswordResetConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.password_reset_confirm(
+            secret=body.validated_data["token"], new_password=body.validated_data["new_password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

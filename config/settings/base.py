@@ -65,7 +65,6 @@ THIRD_PARTY_APPS = [
     "allauth.socialaccount",
     "allauth.mfa",
     "allauth.headless",
-    "allauth.usersessions",
 ]
 LOCAL_APPS = [
     "config.apps.ConfigConfig",
@@ -85,7 +84,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "accounts:profile"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -110,7 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.UserSessionMiddleware",
 ]
 
 # --- Templates and static files ----------------------------------------------
@@ -199,6 +198,7 @@ REST_FRAMEWORK = {
     # The first class's challenge becomes the WWW-Authenticate header, which is
     # what turns an anonymous request into a 401 rather than a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
         "accounts.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -240,6 +240,16 @@ SPECTACULAR_SETTINGS = {
 
 # --- django-allauth ------------------------------------------------------------
 
+INSTALLED_APPS += [
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.twitch",
+    "allauth.socialaccount.providers.openid_connect",
+]
+# Tracked sessions (accounts.UserSession) replace allauth.usersessions, which would keep
+# session keys in plain text; roles grant permissions through this backend.
+AUTHENTICATION_BACKENDS += ["accounts.backends.RolePermissionBackend"]
+
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
@@ -247,10 +257,66 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.adapters.PasswordResetTokenGenerator"  # noqa: S105
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Counted in the default cache, which is Redis whenever REDIS_URL is set. `login_failed`
+# also limits wrong MFA codes (per IP and per account).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+    "login": "30/m/ip",
+}
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False
-USERSESSIONS_TRACK_ACTIVITY = True
+
+# OAuth apps come from the environment only (no SocialApp rows needed); a provider shows
+# on the login page once its client id is set. Tokens are not stored (nothing to leak).
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "SCOPE": ["profile", "email"],
+        "AUTH_PARAMS": {"access_type": "online"},
+        "OAUTH_PKCE_ENABLED": True,
+    },
+    "github": {"SCOPE": ["read:user", "user:email"], "OAUTH_PKCE_ENABLED": True},
+    "twitch": {"SCOPE": ["user:read:email"], "OAUTH_PKCE_ENABLED": True},
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True},
+}
+for _provider, _prefix in (("google", "GOOGLE"), ("github", "GITHUB"), ("twitch", "TWITCH")):
+    if env(f"{_prefix}_CLIENT_ID", default=""):
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [
+            {
+                "client_id": env(f"{_prefix}_CLIENT_ID"),
+                "secret": env(f"{_prefix}_CLIENT_SECRET", default=""),
+            }
+        ]
+if env("OIDC_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": env("OIDC_PROVIDER_ID", default="oidc"),
+            "name": env("OIDC_NAME", default="Single sign-on"),
+            "client_id": env("OIDC_CLIENT_ID"),
+            "secret": env("OIDC_CLIENT_SECRET", default=""),
+            "settings": {"server_url": env("OIDC_SERVER_URL")},
+        }
+    ]
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_TOTP_ISSUER = "Cadence"
+# Staff must have two-factor authentication before the admin lets them in.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=False)
+
+# API-side limits: failed API keys per client address, password reset requests per IP
+# and per email address.
+API_KEY_FAILURE_LIMIT = (env.int("API_KEY_FAILURE_LIMIT", default=20), 300)
+ACCOUNTS_THROTTLE_RATES = {
+    "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
+    "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
+}
 
 # --- Logging -------------------------------------------------------------------
 

@@ -24,3 +24,4 @@ MAILERS = {"default": _mailer_from_url(env("EMAIL_URL", default="smtp://localhos
 
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)

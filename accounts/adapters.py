@@ -1,0 +1,36 @@
+"""allauth hooks: secrets of MFA authenticators encrypted with our keys, reset tokens of ours."""
+
+from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+
+from accounts import crypto, services
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored Fernet-encrypted (accounts.crypto)."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
+
+class PasswordResetTokenGenerator:
+    """ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR: the allauth reset pages use the same hashed,
+    single-use, expiring PasswordResetToken rows as the API."""
+
+    def make_token(self, user) -> str:
+        request = context.request
+        client_ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        user_agent = request.headers.get("User-Agent", "") if request is not None else ""
+        _, secret = services.password_reset_token_issue(
+            user=user, client_ip=client_ip, user_agent=user_agent
+        )
+        return secret
+
+    def check_token(self, user, token: str) -> bool:
+        if not token or len(token) > 200:
+            return False
+        found = services.password_reset_token_lookup(secret=token)
+        return found is not None and found.user_id == user.pk
