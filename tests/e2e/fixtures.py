@@ -414,3 +414,34 @@ def shoot(page: Page, name: str) -> list[str]:
             overflowing.append(f"{name} at {label}: {widths[0]}px > {widths[1]}px")
     page.set_viewport_size(DESKTOP)
     return overflowing
+
+
+def provider_login_path(provider: str) -> str:
+    """Cadence's start URL for a provider: the generic OIDC app or a named one (google)."""
+    if provider == "google":
+        return "/accounts/google/login/"
+    return f"/accounts/oidc/{OIDC_PROVIDER_ID}/login/"
+
+
+def through_provider(page: Page, stack: Stack, person: dict | None) -> None:
+    """From Cadence's "continue to the provider" page to back in Cadence, on the provider's
+    own pages: its login form (unless the browser is already signed in there, person=None)
+    and its consent screen."""
+    page.locator("form button[type=submit]").click()  # Cadence: "Continue"
+    page.wait_for_url(f"{stack.provider_url}/**")
+    if person is not None:
+        page.wait_for_url(f"{stack.provider_url}/accounts/login/**")
+        page.fill("input[name=login]", person["username"])
+        page.fill("input[name=password]", person["password"])
+        page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(f"{stack.provider_url}/identity/o/authorize**")
+    page.locator("button[value=grant]").click()
+    page.wait_for_url(f"{stack.cadence_url}/**")
+    page.wait_for_load_state()
+
+
+def sso_login(page: Page, stack: Stack, person: dict | None, provider: str = "oidc") -> None:
+    """Sign in to Cadence from its login page with a provider's button."""
+    page.goto("/accounts/login/")
+    page.locator(f"a[href*='{provider_login_path(provider)}']").click()
+    through_provider(page, stack, person)
