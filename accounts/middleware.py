@@ -3,7 +3,7 @@
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F
 from django.utils import timezone
@@ -29,11 +29,30 @@ class UserSessionMiddleware:
 
     def __call__(self, request):
         token = request.headers.get("X-Session-Token")
+        start_hash = None
         if token:
             self._check_token(token)
         elif request.session.get(SESSION_KEY):
-            self._check_cookie_session(request)
-        return self.get_response(request)
+            start_hash = self._check_cookie_session(request)
+        request.cadence_session_hash_at_start = start_hash
+        response = self.get_response(request)
+        if start_hash is not None:
+            self._follow_key_rotation(request, start_hash)
+        return response
+
+    @staticmethod
+    def _follow_key_rotation(request, start_hash: str) -> None:
+        # Django gives a session a new key on password change (update_session_auth_hash);
+        # the tracked row follows it, unless a login already started a row for the new key.
+        new_key = request.session.session_key
+        if not new_key or not request.session.get(SESSION_KEY):
+            return
+        new_hash = tokens.digest(new_key)
+        if new_hash == start_hash or UserSession.objects.filter(session_key_hash=new_hash).exists():
+            return
+        UserSession.objects.live().filter(session_key_hash=start_hash).update(
+            session_key_hash=new_hash
+        )
 
     @staticmethod
     def _touch(key_hash: str) -> int:
@@ -52,20 +71,22 @@ class UserSessionMiddleware:
         if UserSession.objects.filter(session_key_hash=key_hash).exists():
             _session_store(token).delete()
 
-    def _check_cookie_session(self, request) -> None:
+    def _check_cookie_session(self, request) -> str | None:
+        """Returns the hash of the session's key while it is signed in, else None."""
         session_key = request.session.session_key
         if not session_key:
-            return
+            return None
         key_hash = tokens.digest(session_key)
         if self._touch(key_hash):
-            return
+            return key_hash
         if UserSession.objects.filter(session_key_hash=key_hash).exists():
             request.session.flush()
             request.user = AnonymousUser()
-            return
+            return None
         # A session signed in before tracking existed: adopt it rather than end it.
-        user = request.user
-        if user.is_authenticated:
+        user_id = request.user.pk
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        if user is not None:
             services.user_session_start(
                 user=user,
                 session_key=session_key,
@@ -74,3 +95,5 @@ class UserSessionMiddleware:
                 user_agent=request.headers.get("User-Agent", ""),
                 login_method="unknown",
             )
+            return key_hash
+        return None

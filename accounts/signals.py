@@ -65,7 +65,9 @@ def consume_reset_token(sender, request, user, **kwargs):
 
 @receiver(allauth_password_changed, dispatch_uid="accounts.end_sessions_on_password_change")
 def end_sessions_on_password_change(sender, request, user, **kwargs):
-    keep = selectors.user_session_for_request(request)
+    # The password change gave the session a new key; its row still has the old one.
+    start_hash = getattr(request, "cadence_session_hash_at_start", None)
+    keep = UserSession.objects.filter(session_key_hash=start_hash).first() if start_hash else None
     services.user_sessions_revoke_all(
         user=user, reason=UserSession.RevocationReason.PASSWORD_CHANGE, keep=keep
     )
