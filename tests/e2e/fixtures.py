@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -376,27 +377,27 @@ def make_user(
 
 def submit(page: Page, selector: str = "form") -> None:
     """Press the submit button of the page's main form, the way a person would."""
-    page.locator(selector).locator("button[type=submit]").last.click()
+    page.locator(selector).locator("button[type=submit]:not([form])").last.click()
 
 
 def login(page: Page, login: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", password)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.locator("form:has(input[name=password]) button[type=submit]:not([form])").click()
     page.wait_for_load_state()
 
 
 def logout(page: Page) -> None:
     page.goto("/accounts/logout/")
-    page.locator("form[action*='logout'] button[type=submit]").click()
+    page.locator("form[action*='logout'] button[type=submit]:not([form])").click()
     page.wait_for_url(lambda url: "/accounts/logout/" not in url)
 
 
 def is_logged_in(page: Page) -> bool:
     """Whether the browser's session cookie still opens the email management page."""
     page.goto("/accounts/email/")
-    return "/accounts/login/" not in page.url
+    return urlsplit(page.url).path == "/accounts/email/"
 
 
 def shoot(page: Page, name: str) -> list[str]:
@@ -427,13 +428,13 @@ def through_provider(page: Page, stack: Stack, person: dict | None) -> None:
     """From Cadence's "continue to the provider" page to back in Cadence, on the provider's
     own pages: its login form (unless the browser is already signed in there, person=None)
     and its consent screen."""
-    page.locator("form button[type=submit]").click()  # Cadence: "Continue"
+    page.locator("form button[type=submit]:not([form])").click()  # Cadence: "Continue"
     page.wait_for_url(f"{stack.provider_url}/**")
     if person is not None:
         page.wait_for_url(f"{stack.provider_url}/accounts/login/**")
         page.fill("input[name=login]", person["username"])
         page.fill("input[name=password]", person["password"])
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
+        page.locator("form:has(input[name=password]) button[type=submit]:not([form])").click()
     page.wait_for_url(f"{stack.provider_url}/identity/o/authorize**")
     page.locator("button[value=grant]").click()
     page.wait_for_url(f"{stack.cadence_url}/**")
@@ -445,3 +446,62 @@ def sso_login(page: Page, stack: Stack, person: dict | None, provider: str = "oi
     page.goto("/accounts/login/")
     page.locator(f"a[href*='{provider_login_path(provider)}']").click()
     through_provider(page, stack, person)
+
+
+class Authenticator:
+    """The test's authenticator app: a TOTP secret and the codes already typed.
+
+    allauth refuses a code that was used once in its period, as a real second factor should,
+    so the next code is waited for rather than reused.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.used: set[str] = set()
+
+    def code(self) -> str:
+        while (current := totp_code(self.secret)) in self.used:
+            time.sleep(0.5)
+        self.used.add(current)
+        return current
+
+    def wrong_code(self) -> str:
+        valid = {totp_code(self.secret, offset=o) for o in (-1, 0, 1)}
+        return next(c for c in ("000000", "123456", "654321", "111111") if c not in valid)
+
+
+def reauthenticate_if_asked(page: Page, password: str = PASSWORD) -> None:
+    """Sensitive pages ask for the password again (allauth's reauthentication)."""
+    if "/accounts/reauthenticate/" in page.url:
+        page.fill("input[name=password]", password)
+        page.locator("form:has(input[name=password]) button[type=submit]:not([form])").click()
+        page.wait_for_url(lambda url: "/accounts/reauthenticate/" not in url)
+
+
+def enable_totp(page: Page) -> tuple[Authenticator, list[str]]:
+    """Enable TOTP on the 2FA pages; return the authenticator and the recovery codes shown."""
+    page.goto("/accounts/2fa/totp/activate/")
+    reauthenticate_if_asked(page)
+    secret = page.locator("#authenticator_secret").input_value()
+    authenticator = Authenticator(secret)
+    page.fill("input[name=code]", authenticator.code())
+    page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    codes = page.locator("#recovery_codes").input_value().split()
+    assert codes
+    return authenticator, codes
+
+
+def second_factor(page: Page, code: str) -> None:
+    page.fill("input[name=code]", code)
+    page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
+    page.wait_for_load_state()
+
+
+def activate_totp_for(user) -> Authenticator:
+    """Arrange a user that already has TOTP (for flows about something else)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return Authenticator(secret)
