@@ -248,6 +248,7 @@ def stack(tmp_path_factory) -> Stack:
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        "ADMIN_REQUIRE_MFA": "true",
         "OIDC_PROVIDER_ID": OIDC_PROVIDER_ID,
         "OIDC_NAME": "Loopback SSO",
         "OIDC_CLIENT_ID": OIDC_CLIENT["id"],
