@@ -3,6 +3,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -179,7 +180,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         # Staff see soft-deleted users too, so they can be found and restored.
-        return User.all_objects.all()
+        return User.all_objects.annotate(
+            mfa_enabled=Exists(Authenticator.objects.filter(user=OuterRef("pk")))
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -188,9 +191,9 @@ class UserAdmin(DjangoUserAdmin):
             role__name=Role.USER
         ).update(assigned_by=request.user)
 
-    @admin.display(boolean=True, description=_("2FA"))
+    @admin.display(boolean=True, description=_("2FA"), ordering="mfa_enabled")
     def has_mfa(self, obj):
-        return obj.authenticator_set.exists()
+        return obj.mfa_enabled
 
     @admin.action(description=_("Soft-delete selected users"), permissions=["change"])
     def soft_delete_users(self, request, queryset):

@@ -31,10 +31,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if keyword.lower() != API_KEY_KEYWORD.lower():
             return None
         raw_key = raw_key.strip()
-        self._refuse_if_throttled(request)
+        self._refuse_if_throttled(request, raw_key)
         api_key = self._lookup(raw_key)
         if api_key is None:
-            self._count_failure(request)
+            self._count_failure(request, raw_key)
             raise exceptions.AuthenticationFailed("Invalid or expired API key.")
         if request.method not in SAFE_METHODS and not api_key.can_write:
             raise exceptions.PermissionDenied("This API key is read-only.")
@@ -54,24 +54,30 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         return api_key
 
-    # Failures are counted per client address in the shared cache (Redis when configured).
+    # Failures are counted per client address and per key prefix (the public part naming
+    # one key, hence one account) in the shared cache (Redis when configured).
     @staticmethod
-    def _failure_cache_key(request) -> str:
-        return f"accounts:api-key-failures:{request.META.get('REMOTE_ADDR', '')}"
+    def _failure_cache_keys(request, raw_key: str) -> list[str]:
+        keys = [f"accounts:api-key-failures:ip:{request.META.get('REMOTE_ADDR', '')}"]
+        prefix = tokens.api_key_prefix(raw_key)
+        if prefix:
+            keys.append(f"accounts:api-key-failures:prefix:{prefix}")
+        return keys
 
-    def _refuse_if_throttled(self, request) -> None:
+    def _refuse_if_throttled(self, request, raw_key: str) -> None:
         limit, window = settings.API_KEY_FAILURE_LIMIT
-        if (cache.get(self._failure_cache_key(request)) or 0) >= limit:
+        counts = cache.get_many(self._failure_cache_keys(request, raw_key))
+        if any(count >= limit for count in counts.values()):
             raise exceptions.Throttled(wait=window)
 
-    def _count_failure(self, request) -> None:
+    def _count_failure(self, request, raw_key: str) -> None:
         _, window = settings.API_KEY_FAILURE_LIMIT
-        key = self._failure_cache_key(request)
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=window)
+        for key in self._failure_cache_keys(request, raw_key):
+            if not cache.add(key, 1, timeout=window):
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, timeout=window)
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):

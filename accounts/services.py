@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -442,8 +442,23 @@ def _default_permissions(role_name: str, *, using: str):
     return permissions.filter(content_type__app_label="accounts", codename="view_role")
 
 
+SYSTEM_ROLE_DESCRIPTIONS = {
+    Role.ADMIN: "Full system access",
+    Role.USER: "Standard user access",
+    Role.VIEWER: "Read-only access",
+    Role.MODERATOR: "Moderation capabilities",
+}
+
+
 def system_roles_sync_permissions(*, using: str = "default") -> None:
-    """Give the built-in roles their default permissions (adds only: staff may add more)."""
+    """Make sure the built-in roles exist (a database flush removes them too) and hold their
+    default permissions (added only: staff may grant more)."""
+    if Role._meta.db_table not in connections[using].introspection.table_names():
+        return  # a partial migrate that hasn't reached accounts yet
+    for name, description in SYSTEM_ROLE_DESCRIPTIONS.items():
+        Role.objects.using(using).get_or_create(
+            name=name, defaults={"description": description, "is_system": True}
+        )
     for role in Role.objects.using(using).filter(is_system=True, name__in=Role.SYSTEM_ROLES):
         missing = _default_permissions(role.name, using=using).exclude(
             pk__in=role.permissions.values("pk")

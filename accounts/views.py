@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import ApiKeyCreateForm, ProfileForm, SettingsForm
-from accounts.models import ApiKey, UserSession
+from accounts.models import ApiKey, User, UserSession, UserSettings
 
 
 @login_required
@@ -22,7 +22,7 @@ def profile(request):
     settings_form = SettingsForm(instance=user_settings, prefix="settings")
     if request.method == "POST" and "save_profile" in request.POST:
         profile_form = ProfileForm(
-            request.POST, instance=type(user).objects.get(pk=user.pk), prefix="profile"
+            request.POST, instance=User.objects.get(pk=user.pk), prefix="profile"
         )
         if profile_form.is_valid():
             services.user_update(user=user, data=profile_form.cleaned_data)
@@ -31,7 +31,7 @@ def profile(request):
     elif request.method == "POST":
         settings_form = SettingsForm(
             request.POST,
-            instance=type(user_settings).objects.get(pk=user_settings.pk),
+            instance=UserSettings.objects.get(pk=user_settings.pk),
             prefix="settings",
         )
         if settings_form.is_valid():

@@ -91,3 +91,76 @@ def test_non_staff_cannot_open_the_admin(client, user):
     response = client.get(reverse("admin:accounts_user_changelist"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["role", "userrole", "userpreference", "apikey", "usersession", "passwordresettoken"],
+)
+def test_new_changelists_and_searches_render(admin_client, user, model):
+    from accounts import services
+
+    services.api_key_create(user=user, key_name="ci")
+    services.password_reset_token_issue(user=user)
+    admin_client.get("/api/v1/me/")
+    url = reverse(f"admin:accounts_{model}_changelist")
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "x"}).status_code == 200
+
+
+def test_user_change_page_shows_roles_sessions_keys_and_no_secrets(admin_client, user):
+    from accounts import services
+
+    _, key = services.api_key_create(user=user, key_name="laptop-key")
+    response = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk]))
+    assert response.status_code == 200
+    assert b"laptop-key" in response.content
+    assert key.encode() not in response.content
+    assert b"openai_api_key" not in response.content
+
+
+def test_api_key_revoke_action_and_no_secret_on_the_change_page(admin_client, user):
+    from accounts import services
+    from accounts.models import ApiKey
+
+    api_key, key = services.api_key_create(user=user, key_name="ci")
+    page = admin_client.get(reverse("admin:accounts_apikey_change", args=[api_key.pk]))
+    assert page.status_code == 200
+    assert api_key.key_hash.encode() not in page.content and key.encode() not in page.content
+    admin_client.post(
+        reverse("admin:accounts_apikey_changelist"),
+        {"action": "revoke_keys", "_selected_action": [api_key.pk]},
+    )
+    api_key = ApiKey.objects.get(pk=api_key.pk)
+    assert not api_key.is_active and api_key.revoked_at
+
+
+def test_session_revoke_action_signs_the_session_out(admin_client, user):
+    from django.test import Client
+
+    from accounts.models import UserSession
+
+    victim = Client()
+    victim.post("/accounts/login/", {"login": user.username, "password": DEFAULT_PASSWORD})
+    assert victim.get("/api/v1/me/").status_code == 200
+    session = UserSession.objects.get(user=user)
+    admin_client.post(
+        reverse("admin:accounts_usersession_changelist"),
+        {"action": "revoke_sessions", "_selected_action": [session.pk]},
+    )
+    session.refresh_from_db()
+    assert session.revocation_reason == "revoked_by_staff"
+    assert victim.get("/api/v1/me/").status_code == 401
+
+
+def test_system_roles_cannot_be_deleted_in_the_admin(admin_client):
+    from accounts.models import Role
+
+    role = Role.objects.get(name="admin")
+    response = admin_client.get(reverse("admin:accounts_role_delete", args=[role.pk]))
+    assert response.status_code == 403
+    admin_client.post(
+        reverse("admin:accounts_role_changelist"),
+        {"action": "delete_selected", "_selected_action": [role.pk], "post": "yes"},
+    )
+    assert Role.objects.filter(name="admin").exists()

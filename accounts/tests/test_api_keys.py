@@ -147,3 +147,16 @@ def test_a_revoked_key_is_still_listed_as_revoked(user_client, user):
     assert user_client.delete(f"/api/v1/me/api-keys/{api_key.pk}/").status_code == 204
     item = user_client.get(f"/api/v1/me/api-keys/{api_key.pk}/").json()
     assert item["is_active"] is False and item["revoked_at"]
+
+
+@override_settings(API_KEY_FAILURE_LIMIT=(3, 300))
+def test_guessing_one_keys_secret_from_many_addresses_is_throttled(user):
+    cache.clear()
+    api_key, key = services.api_key_create(user=user, key_name="ci")
+    for index in range(3):
+        client = APIClient(REMOTE_ADDR=f"10.0.0.{index + 1}")
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key.prefix}_wrong-secret")
+        assert client.get("/api/v1/me/").status_code == 401
+    client = APIClient(REMOTE_ADDR="10.0.0.99")
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get("/api/v1/me/").status_code == 429

@@ -135,3 +135,23 @@ def test_password_change_ends_the_other_sessions(user):
     assert response.status_code == 302
     assert other.get("/api/v1/me/").status_code == 401
     assert current.get("/api/v1/me/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("records", "method"),
+    [
+        ([], "password"),
+        ([{"method": "password"}], "password"),
+        ([{"method": "socialaccount", "provider": "github"}], "github"),
+        ([{"method": "password"}, {"method": "mfa", "type": "totp"}], "mfa"),
+    ],
+)
+def test_login_method_comes_from_allauths_records(rf, records, method):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.selectors import login_method_of
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    request.session["account_authentication_methods"] = records
+    assert login_method_of(request) == method
