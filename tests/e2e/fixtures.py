@@ -461,10 +461,14 @@ class Authenticator:
         self.used: set[str] = set()
 
     def code(self) -> str:
-        while (current := totp_code(self.secret)) in self.used:
+        period = pyotp.TOTP(self.secret).interval
+        while True:
+            current = totp_code(self.secret)
+            # A code read in the last seconds of its period may expire before it is checked.
+            if current not in self.used and period - time.time() % period > 4:
+                self.used.add(current)
+                return current
             time.sleep(0.5)
-        self.used.add(current)
-        return current
 
     def wrong_code(self) -> str:
         valid = {totp_code(self.secret, offset=o) for o in (-1, 0, 1)}
