@@ -101,24 +101,35 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path, timeout: float =
     raise RuntimeError(f"{url}: not ready after {timeout}s; see {log}")
 
 
-def _run(args: list[str], env: dict, name: str, stdin: str | None = None) -> None:
-    log = LOGS / f"{name}.log"
-    with log.open("w") as out:
-        subprocess.run(
-            args, env=env, cwd=ROOT, input=stdin, text=True, stdout=out, stderr=out, check=True
-        )
+def _run_together(jobs: dict[str, tuple[list[str], dict]]) -> None:
+    """Run one-off commands side by side (they touch different databases); all must pass."""
+    running = {}
+    for name, (args, env) in jobs.items():
+        out = (LOGS / f"{name}.log").open("w")
+        running[name] = (subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=out), out)
+    failed = []
+    for name, (process, out) in running.items():
+        if process.wait() != 0:
+            failed.append(name)
+        out.close()
+    if failed:
+        raise RuntimeError(f"{', '.join(failed)} failed; see {LOGS}")
 
 
-def _serve(args: list[str], env: dict, name: str, ready_url: str) -> subprocess.Popen:
-    log = LOGS / f"{name}.log"
-    out = log.open("w")
-    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=out)
+def _serve(servers: dict[str, tuple[list[str], dict, str]]) -> list[subprocess.Popen]:
+    """Start servers side by side and wait until each answers its readiness URL."""
+    started = []
     try:
-        _wait_ready(ready_url, process, log)
+        for name, (args, env, _) in servers.items():
+            out = (LOGS / f"{name}.log").open("w")
+            started.append(subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=out))
+        for process, (name, (_, _, ready_url)) in zip(started, servers.items(), strict=True):
+            _wait_ready(ready_url, process, LOGS / f"{name}.log")
     except Exception:
-        _stop(process)
+        for process in started:
+            _stop(process)
         raise
-    return process
+    return started
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -229,12 +240,8 @@ def stack(tmp_path_factory) -> Stack:
             },
         ],
     }
-    _run(
-        [sys.executable, "-m", "tests.e2e.provider_setup"],
-        provider_env,
-        "provider-setup",
-        stdin=json.dumps(spec),
-    )
+    spec_file = work / "provider-spec.json"
+    spec_file.write_text(json.dumps(spec))
 
     from cryptography.fernet import Fernet
 
@@ -259,25 +266,30 @@ def stack(tmp_path_factory) -> Stack:
         "E2E_PROVIDER_URL": provider_url,
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     }
-    _run([sys.executable, "manage.py", "migrate", "--noinput"], cadence_env, "cadence-migrate")
-
-    manage_serve = [sys.executable, "manage.py", "runserver", "--noreload"]
-    provider = _serve(
-        [*manage_serve, f"127.0.0.1:{provider_port}"],
-        provider_env,
-        "provider",
-        f"{provider_url}/.well-known/openid-configuration",
+    _run_together(
+        {
+            "provider-setup": (
+                [sys.executable, "-m", "tests.e2e.provider_setup", str(spec_file)],
+                provider_env,
+            ),
+            "cadence-migrate": ([sys.executable, "manage.py", "migrate", "--noinput"], cadence_env),
+        }
     )
-    try:
-        cadence = _serve(
-            [*manage_serve, f"127.0.0.1:{cadence_port}"],
-            cadence_env,
-            "cadence",
-            f"{cadence_url}/healthz/",
-        )
-    except Exception:
-        _stop(provider)
-        raise
+    serve = [sys.executable, "manage.py", "runserver", "--noreload"]
+    cadence, provider = _serve(
+        {
+            "cadence": (
+                [*serve, f"127.0.0.1:{cadence_port}"],
+                cadence_env,
+                f"{cadence_url}/healthz/",
+            ),
+            "provider": (
+                [*serve, f"127.0.0.1:{provider_port}"],
+                provider_env,
+                f"{provider_url}/.well-known/openid-configuration",
+            ),
+        }
+    )
 
     # The test process reads and arranges Cadence's database with the server's own settings.
     # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain

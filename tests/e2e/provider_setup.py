@@ -1,17 +1,18 @@
 """Prepare the test provider's database: tables, one person, and Cadence's two clients.
 
-Run as `python -m tests.e2e.provider_setup` with DJANGO_SETTINGS_MODULE pointing at
-tests.e2e.provider_settings. Input is one JSON document on stdin (see the e2e fixtures).
+Run as `python -m tests.e2e.provider_setup SPEC.json` with DJANGO_SETTINGS_MODULE pointing at
+tests.e2e.provider_settings; the e2e fixtures write the spec (people and clients).
 """
 
 import json
 import sys
+from pathlib import Path
 
 import django
 
 
 def main() -> None:
-    spec = json.load(sys.stdin)
+    spec = json.loads(Path(sys.argv[1]).read_text())
     django.setup()
 
     from allauth.account.models import EmailAddress

@@ -14,6 +14,7 @@ SIGNED_OUT = [
     ("login", "/accounts/login/"),
     ("signup", "/accounts/signup/"),
     ("password-reset", "/accounts/password/reset/"),
+    ("sso-continue", "/accounts/oidc/loopback/login/"),
 ]
 SIGNED_IN = [
     ("profile", "/accounts/profile/"),
@@ -22,6 +23,7 @@ SIGNED_IN = [
     ("two-factor", "/accounts/2fa/"),
     ("connected-accounts", "/accounts/3rdparty/"),
     ("sessions", "/accounts/sessions/"),
+    ("sign-out", "/accounts/logout/"),
 ]
 
 

@@ -1,6 +1,6 @@
 """Sign up with a password, confirm the address from the outbox, log out, log in."""
 
-from tests.e2e.fixtures import PASSWORD, is_logged_in, login, logout
+from tests.e2e.fixtures import PASSWORD, is_logged_in, login, logout, shoot
 
 
 def test_signup_confirm_logout_login(page, stack):
@@ -14,12 +14,14 @@ def test_signup_confirm_logout_login(page, stack):
     page.fill("input[name=password2]", PASSWORD)
     page.locator("form:has(input[name=password1]) button[type=submit]").click()
     page.wait_for_url("**/accounts/confirm-email/")
+    overflowing = shoot(page, "verify-email-sent")
 
     # Mandatory verification: no way in before the link from the mail is followed.
     login(page, username)
     assert "/accounts/confirm-email/" in page.url
 
     page.goto(stack.outbox.link(address, "/accounts/confirm-email/"))
+    overflowing += shoot(page, "confirm-email")
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
 
@@ -36,3 +38,4 @@ def test_signup_confirm_logout_login(page, stack):
 
     login(page, address)
     assert is_logged_in(page)
+    assert not overflowing, overflowing
