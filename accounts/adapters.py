@@ -3,7 +3,7 @@
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 
-from accounts import crypto, services
+from accounts import crypto, selectors, services
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -22,7 +22,7 @@ class PasswordResetTokenGenerator:
 
     def make_token(self, user) -> str:
         request = context.request
-        client_ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        client_ip = selectors.client_ip_of(request)
         user_agent = request.headers.get("User-Agent", "") if request is not None else ""
         _, secret = services.password_reset_token_issue(
             user=user, client_ip=client_ip, user_agent=user_agent
@@ -32,5 +32,5 @@ class PasswordResetTokenGenerator:
     def check_token(self, user, token: str) -> bool:
         if not token or len(token) > 200:
             return False
-        found = services.password_reset_token_lookup(secret=token)
+        found = selectors.password_reset_token_find(secret=token)
         return found is not None and found.user_id == user.pk

@@ -184,12 +184,20 @@ class UserAdmin(DjangoUserAdmin):
             mfa_enabled=Exists(Authenticator.objects.filter(user=OuterRef("pk")))
         )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Roles added in the inline record who gave them.
-        UserRole.objects.filter(user=form.instance, assigned_by__isnull=True).exclude(
-            role__name=Role.USER
-        ).update(assigned_by=request.user)
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not UserRole:
+            return super().save_formset(request, form, formset, change)
+        # Role changes go through the services, which record who assigned a role.
+        for user_role in formset.save(commit=False):
+            if user_role._state.adding:
+                services.role_assign(
+                    user=form.instance, role=user_role.role, assigned_by=request.user
+                )
+            else:
+                user_role.save()
+        for user_role in formset.deleted_objects:
+            services.role_unassign(user=user_role.user, role=user_role.role)
+        return None
 
     @admin.display(boolean=True, description=_("2FA"), ordering="mfa_enabled")
     def has_mfa(self, obj):
@@ -247,8 +255,24 @@ class UserRoleAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "role__name"]
     list_select_related = ["user", "role", "assigned_by"]
-    autocomplete_fields = ["user", "role", "assigned_by"]
+    autocomplete_fields = ["user", "role"]
+    readonly_fields = ["assigned_by", "assigned_at"]
     date_hierarchy = "assigned_at"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            form.instance = services.role_assign(
+                user=obj.user, role=obj.role, assigned_by=request.user
+            )
+
+    def delete_model(self, request, obj):
+        services.role_unassign(user=obj.user, role=obj.role)
+
+    def delete_queryset(self, request, queryset):
+        for user_role in queryset.select_related("user", "role"):
+            services.role_unassign(user=user_role.user, role=user_role.role)
 
 
 @admin.register(UserPreference)

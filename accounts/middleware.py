@@ -5,10 +5,10 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from accounts import services, tokens
+from accounts import selectors, services, tokens
 from accounts.models import UserSession
 
 
@@ -31,7 +31,7 @@ class UserSessionMiddleware:
         token = request.headers.get("X-Session-Token")
         start_hash = None
         if token:
-            self._check_token(token)
+            self._check_token(token, selectors.client_ip_of(request))
         elif request.session.get(SESSION_KEY):
             start_hash = self._check_cookie_session(request)
         request.cadence_session_hash_at_start = start_hash
@@ -55,18 +55,22 @@ class UserSessionMiddleware:
         )
 
     @staticmethod
-    def _touch(key_hash: str) -> int:
-        return (
-            UserSession.objects.live()
-            .filter(session_key_hash=key_hash)
-            .update(last_activity=timezone.now(), request_count=F("request_count") + 1)
-        )
+    def _touch(key_hash: str, client_ip: str | None) -> int:
+        """Count the request; a request from another address than the login's flags the
+        session as suspicious (a stolen cookie or token shows up this way)."""
+        changes = {"last_activity": timezone.now(), "request_count": F("request_count") + 1}
+        if client_ip:
+            changes["suspicious_activity"] = Case(
+                When(Q(client_ip__isnull=False) & ~Q(client_ip=client_ip), then=Value(True)),
+                default=F("suspicious_activity"),
+            )
+        return UserSession.objects.live().filter(session_key_hash=key_hash).update(**changes)
 
-    def _check_token(self, token: str) -> None:
+    def _check_token(self, token: str, client_ip: str | None) -> None:
         if len(token) > 200:
             return
         key_hash = tokens.digest(token)
-        if self._touch(key_hash):
+        if self._touch(key_hash, client_ip):
             return
         if UserSession.objects.filter(session_key_hash=key_hash).exists():
             _session_store(token).delete()
@@ -77,7 +81,7 @@ class UserSessionMiddleware:
         if not session_key:
             return None
         key_hash = tokens.digest(session_key)
-        if self._touch(key_hash):
+        if self._touch(key_hash, selectors.client_ip_of(request)):
             return key_hash
         if UserSession.objects.filter(session_key_hash=key_hash).exists():
             request.session.flush()
@@ -91,7 +95,7 @@ class UserSessionMiddleware:
                 user=user,
                 session_key=session_key,
                 expires_at=request.session.get_expiry_date(),
-                client_ip=request.META.get("REMOTE_ADDR"),
+                client_ip=selectors.client_ip_of(request),
                 user_agent=request.headers.get("User-Agent", ""),
                 login_method="unknown",
             )

@@ -1,9 +1,12 @@
 """Read queries on accounts shared by the API and the admin."""
 
+import hmac
+import ipaddress
+
 from django.db.models import QuerySet
 
 from accounts import tokens
-from accounts.models import User, UserSession, UserSettings
+from accounts.models import PasswordResetToken, User, UserSession, UserSettings
 
 
 def user_email_taken(*, email: str, exclude: User | None = None) -> bool:
@@ -81,3 +84,28 @@ def login_method_of(request) -> str:
     if methods:
         return str(methods[0])
     return "password"
+
+
+def password_reset_token_find(
+    *, secret: str, for_update: bool = False
+) -> PasswordResetToken | None:
+    """The token matching a secret if it can still be used, else None."""
+    queryset = PasswordResetToken.objects.select_related("user")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    token = queryset.filter(token_hash=tokens.digest(secret)).first()
+    if token is None or not hmac.compare_digest(token.token_hash, tokens.digest(secret)):
+        return None
+    if not token.is_usable() or not token.user.is_active or token.user.is_deleted:
+        return None
+    return token
+
+
+def client_ip_of(request) -> str | None:
+    """The client's address (REMOTE_ADDR), or None when it isn't a valid IP."""
+    if request is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None

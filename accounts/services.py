@@ -1,17 +1,16 @@
 """State-changing operations on accounts. Views, the admin and commands all call these."""
 
-import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 import auditing
-from accounts import tokens
+from accounts import selectors, tokens
 from accounts.models import (
     ApiKey,
     PasswordResetToken,
@@ -93,8 +92,13 @@ def role_assign(*, user: User, role: Role, assigned_by: User | None = None) -> U
     if not role.is_active:
         raise ValidationError({"role": "This role is not active."})
     user_role = UserRole(user=user, role=role, assigned_by=assigned_by)
-    user_role.full_clean()
-    user_role.save()
+    # Uniqueness is left to the database, so a concurrent assignment is not an error.
+    user_role.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user_role.save()
+    except IntegrityError:
+        return UserRole.objects.get(user=user, role=role)
     _forget_cached_permissions(user)
     return user_role
 
@@ -140,22 +144,50 @@ def user_settings_update(*, settings: UserSettings, data: dict[str, Any]) -> Use
 
 
 @transaction.atomic
+def user_preference_create(*, user: User, preference_key: str, value: Any) -> UserPreference:
+    """Add a preference; a key the user already has is a validation error."""
+    preference = UserPreference(user=user, preference_key=preference_key, preference_value=value)
+    preference.full_clean()
+    try:
+        # A savepoint, so a concurrent insert of the same key fails cleanly (400, not 500).
+        with transaction.atomic():
+            preference.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"preference_key": "You already have a preference with this key."}
+        ) from exc
+    return preference
+
+
+@transaction.atomic
 def user_preference_set(
     *, user: User, preference_key: str, value: Any
 ) -> tuple[UserPreference, bool]:
     """Create or replace one preference; returns (preference, created)."""
-    preference = (
+    existing = (
         UserPreference.objects.select_for_update()
         .filter(user=user, preference_key=preference_key)
         .first()
     )
-    created = preference is None
-    if created:
-        preference = UserPreference(user=user, preference_key=preference_key)
-    preference.preference_value = value
-    preference.full_clean(validate_unique=created)
-    preference.save()
-    return preference, created
+    if existing is None:
+        try:
+            return user_preference_create(
+                user=user, preference_key=preference_key, value=value
+            ), True
+        except ValidationError:
+            # Either the key is invalid, or a concurrent request created it a moment ago:
+            # then replace that row's value instead.
+            existing = (
+                UserPreference.objects.select_for_update()
+                .filter(user=user, preference_key=preference_key)
+                .first()
+            )
+            if existing is None:
+                raise
+    existing.preference_value = value
+    existing.full_clean(validate_unique=False)
+    existing.save(update_fields=["preference_value", "updated_at"])
+    return existing, False
 
 
 @transaction.atomic
@@ -359,21 +391,6 @@ def _send_password_reset_email(*, user: User, secret: str) -> None:
     send_mail("Reset your Cadence password", body, None, [user.email])
 
 
-def password_reset_token_lookup(
-    *, secret: str, for_update: bool = False
-) -> PasswordResetToken | None:
-    """The token matching a secret if it can still be used, else None."""
-    queryset = PasswordResetToken.objects.select_related("user")
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    token = queryset.filter(token_hash=tokens.digest(secret)).first()
-    if token is None or not hmac.compare_digest(token.token_hash, tokens.digest(secret)):
-        return None
-    if not token.is_usable() or not token.user.is_active or token.user.is_deleted:
-        return None
-    return token
-
-
 @transaction.atomic
 def password_reset_token_consume(*, token: PasswordResetToken) -> PasswordResetToken:
     """Count one use of a token that was locked and checked by the caller."""
@@ -389,7 +406,7 @@ def password_reset_token_consume(*, token: PasswordResetToken) -> PasswordResetT
 @transaction.atomic
 def password_reset_confirm(*, secret: str, new_password: str) -> User:
     """Set a new password with a reset token: single use, and every session of the user ends."""
-    token = password_reset_token_lookup(secret=secret, for_update=True)
+    token = selectors.password_reset_token_find(secret=secret, for_update=True)
     if token is None:
         raise ValidationError({"token": "This reset link is invalid or has expired."})
     user = token.user

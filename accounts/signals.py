@@ -44,7 +44,7 @@ def track_session_on_login(sender, request, user, **kwargs):
         session_key=session.session_key,
         expires_at=session.get_expiry_date(),
         kind=kind,
-        client_ip=request.META.get("REMOTE_ADDR"),
+        client_ip=selectors.client_ip_of(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         login_method=selectors.login_method_of(request),
     )

@@ -56,21 +56,12 @@ class UserPreferenceViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return UserPreference.objects.filter(user=self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        key = serializer.validated_data["preference_key"]
-        if self.get_queryset().filter(preference_key=key).exists():
-            return Response(
-                {"preference_key": ["You already have a preference with this key."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        preference, _ = services.user_preference_set(
-            user=request.user,
-            preference_key=key,
+    def perform_create(self, serializer):
+        serializer.instance = services.user_preference_create(
+            user=self.request.user,
+            preference_key=serializer.validated_data["preference_key"],
             value=serializer.validated_data.get("preference_value", {}),
         )
-        return Response(self.get_serializer(preference).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.UserPreferenceValueSerializer)
     def update(self, request, *args, **kwargs):
@@ -237,7 +228,7 @@ class PasswordResetRequestView(APIView):
         body.is_valid(raise_exception=True)
         services.password_reset_request(
             email=body.validated_data["email"],
-            client_ip=request.META.get("REMOTE_ADDR"),
+            client_ip=selectors.client_ip_of(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
         return Response(

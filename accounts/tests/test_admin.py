@@ -164,3 +164,20 @@ def test_system_roles_cannot_be_deleted_in_the_admin(admin_client):
         {"action": "delete_selected", "_selected_action": [role.pk], "post": "yes"},
     )
     assert Role.objects.filter(name="admin").exists()
+
+
+def test_assigning_a_role_in_the_admin_records_who_did_it(admin_client, staff_user, user):
+    from accounts.models import Role, UserRole
+
+    viewer = Role.objects.get(name="viewer")
+    response = admin_client.post(
+        reverse("admin:accounts_userrole_add"), {"user": user.pk, "role": viewer.pk}
+    )
+    assert response.status_code == 302
+    assigned = UserRole.objects.get(user=user, role=viewer)
+    assert assigned.assigned_by == staff_user
+    admin_client.post(
+        reverse("admin:accounts_userrole_changelist"),
+        {"action": "delete_selected", "_selected_action": [assigned.pk], "post": "yes"},
+    )
+    assert not UserRole.objects.filter(user=user, role=viewer).exists()

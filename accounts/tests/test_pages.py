@@ -177,3 +177,10 @@ def test_failed_logins_are_rate_limited_per_account(user, settings):
     )
     assert client.get("/api/v1/me/").status_code == 401
     assert b"Too many failed login attempts" in response.content
+
+
+def test_oauth_providers_are_installed_with_pkce(settings):
+    for provider in ("google", "github", "twitch", "openid_connect"):
+        assert f"allauth.socialaccount.providers.{provider}" in settings.INSTALLED_APPS
+        assert settings.SOCIALACCOUNT_PROVIDERS[provider]["OAUTH_PKCE_ENABLED"] is True
+    assert settings.SOCIALACCOUNT_STORE_TOKENS is False

@@ -286,3 +286,30 @@ class TestUserAndRoleRules:
 
 def test_digest_is_sha256_hex():
     assert len(tokens.digest("x")) == 64
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_puts_of_a_new_preference_leave_one_row_and_no_500():
+    import threading
+
+    user = UserFactory()
+    barrier, codes = threading.Barrier(4), []
+
+    def put(index):
+        try:
+            client = APIResourceCases.client_for(user)
+            barrier.wait()
+            response = client.put("/api/v1/me/preferences/race/", {"preference_value": index})
+            codes.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=put, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes)[-1] < 500 and 201 in codes
+    assert set(codes) <= {200, 201}
+    assert UserPreference.objects.filter(user=user, preference_key="race").count() == 1

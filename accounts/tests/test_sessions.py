@@ -155,3 +155,11 @@ def test_login_method_comes_from_allauths_records(rf, records, method):
     request.session = SessionStore()
     request.session["account_authentication_methods"] = records
     assert login_method_of(request) == method
+
+
+def test_a_request_from_another_address_flags_the_session(user):
+    client = browser_login(user)
+    client.get("/api/v1/me/")
+    assert not UserSession.objects.get(user=user).suspicious_activity
+    client.get("/api/v1/me/", REMOTE_ADDR="203.0.113.9")
+    assert UserSession.objects.get(user=user).suspicious_activity
