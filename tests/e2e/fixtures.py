@@ -70,6 +70,13 @@ PROVIDER_PEOPLE = {
         "first_name": "Gwen",
         "last_name": "Goo",
     },
+    "pia": {
+        "username": "pia",
+        "email": "pia@provider.test",
+        "password": PASSWORD,
+        "first_name": "Pia",
+        "last_name": "Protocol",
+    },
     "carl": {
         "username": "carl",
         "email": "carl@provider.test",
@@ -441,6 +448,13 @@ def through_provider(page: Page, stack: Stack, person: dict | None) -> None:
     """From Cadence's "continue to the provider" page to back in Cadence, on the provider's
     own pages: its login form (unless the browser is already signed in there, person=None)
     and its consent screen."""
+    authorize_urls: list[str] = []
+
+    def note_authorize(request) -> None:
+        if request.url.startswith(f"{stack.provider_url}/identity/o/authorize"):
+            authorize_urls.append(request.url)
+
+    page.on("request", note_authorize)
     page.locator("form button[type=submit]:not([form])").click()  # Cadence: "Continue"
     page.wait_for_url(f"{stack.provider_url}/**")
     if person is not None:
@@ -452,6 +466,12 @@ def through_provider(page: Page, stack: Stack, person: dict | None) -> None:
     page.locator("button[value=grant]").click()
     page.wait_for_url(f"{stack.cadence_url}/**")
     page.wait_for_load_state()
+    page.remove_listener("request", note_authorize)
+    # The authorization code flow with PKCE, as the issue asks: no bare code grant.
+    first = authorize_urls[0]
+    assert "response_type=code" in first
+    assert "code_challenge_method=S256" in first
+    assert "code_challenge=" in first
 
 
 def sso_login(page: Page, stack: Stack, person: dict | None, provider: str = "oidc") -> None:
