@@ -24,12 +24,13 @@ echo "or your system's python3.13 package, then run make again." >&2; \
 exit 1
 endef
 
-.PHONY: help run test lint format migrate bench clean
+.PHONY: help run test lint format migrate bench clean e2e e2e-browser
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up .venv with dev tools, lint, run the whole suite"
 	@echo "make bench  run the benchmarks in bench/ (figures, never assertions)"
+	@echo "make e2e    browser tests: Debian's Chromium against live servers (screenshots in e2e-artifacts/)"
 
 $(VENV)/.python:
 	@python="$$($(find_python))" || exit 1; \
@@ -72,4 +73,31 @@ bench: $(VENV)/.dev
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache e2e-artifacts
+
+# --- Browser suite -------------------------------------------------------------
+# Playwright drives Debian's Chromium, never a browser downloaded by Playwright itself.
+CHROMIUM ?= /usr/bin/chromium
+E2E_ARGS ?=
+E2E_APT_PACKAGES := chromium fonts-liberation fonts-dejavu-core
+
+$(VENV)/.e2e: $(VENV)/.dev requirements-e2e.txt
+	$(PY) -m pip install --quiet -r requirements-e2e.txt
+	@touch $@
+
+e2e-browser:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's Chromium: apt-get install $(E2E_APT_PACKAGES)"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(E2E_APT_PACKAGES); \
+	else \
+	  echo "make e2e needs Chromium at $(CHROMIUM). Install it, e.g.:" >&2; \
+	  echo "  sudo apt-get install $(E2E_APT_PACKAGES)" >&2; \
+	  exit 1; \
+	fi
+
+e2e: $(VENV)/.e2e e2e-browser
+	rm -rf e2e-artifacts/screenshots e2e-artifacts/failures
+	CADENCE_E2E=1 E2E_CHROMIUM="$(CHROMIUM)" $(VENV)/bin/pytest -c tests/e2e/pytest.ini \
+	  --rootdir=. --confcutdir=tests/e2e $(E2E_ARGS)
