@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import uuid6
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -119,9 +119,36 @@ def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[Activit
     if not objects:
         return []
     # Rows were validated field by field already; the database enforces the check constraints.
-    Activity.objects.bulk_create(objects, batch_size=1000)
+    _insert_activities(objects)
     auditing.record_bulk(model=Activity, action="create", ids=[obj.pk for obj in objects])
     return objects
+
+
+def _insert_activities(objects: list[Activity]) -> None:
+    """Write new activities in one statement: COPY on PostgreSQL, bulk_create elsewhere.
+
+    COPY streams the rows in psycopg's C code; bulk_create compiles 12 parameters per row in
+    Python first, which costs several times the insert itself at thousands of rows. The
+    objects end up as bulk_create leaves them (saved, primary keys set). COPY runs in the
+    surrounding transaction, so the batch stays all or nothing, and fires the same triggers
+    and check constraints as an INSERT.
+    """
+    database = router.db_for_write(Activity)
+    connection = connections[database]
+    if connection.vendor != "postgresql":
+        Activity.objects.bulk_create(objects, batch_size=1000)
+        return
+    fields = Activity._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    attnames = [field.attname for field in fields]
+    sql = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objects:
+            copy.write_row([getattr(obj, name) for name in attnames])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = database
 
 
 def _host_blocked(url: str, websites: list) -> bool:
