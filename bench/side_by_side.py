@@ -614,7 +614,8 @@ def _rows_label(rows: int) -> str:
 def _ratio(value: float | None) -> str:
     if value is None:
         return "n/a"
-    return f"{value:.2f}x" if value < 10 else f"{value:,.0f}x"
+    # Three digits below 10, so a ratio just under its target never prints as the target.
+    return f"{value:.3g}x" if value < 10 else f"{value:,.0f}x"
 
 
 def _verdict(value: float | None, ok) -> str:
