@@ -26,10 +26,24 @@ endef
 
 .PHONY: help run test lint format migrate bench clean e2e e2e-browser
 
+AW_VENV := bench/.aw-venv
+
+# aw-server 0.12.0 predates Python 3.12: its venv uses 3.11, 3.10 or 3.9 (pyenv first).
+define find_aw_python
+for candidate in \
+    $$(command -v pyenv >/dev/null && for v in 3.11 3.10 3.9; do \
+         ls -d "$$(pyenv root)"/versions/$$v.*/bin/python 2>/dev/null | sort -V | tail -1; done) \
+    python3.11 python3.10 python3.9; do \
+  if command -v "$$candidate" >/dev/null 2>&1; then command -v "$$candidate"; exit 0; fi; \
+done; \
+echo "make bench needs Python 3.9-3.11 for aw-server 0.12.0 (e.g. 'pyenv install 3.11')." >&2; \
+exit 1
+endef
+
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up .venv with dev tools, lint, run the whole suite"
-	@echo "make bench  run the benchmarks in bench/ (figures, never assertions)"
+	@echo "make bench  Cadence side by side with aw-server, COPY and plain Django (PostgreSQL)"
 	@echo "make e2e    browser tests: Debian's Chromium against live servers (screenshots in e2e-artifacts/)"
 
 $(VENV)/.python:
@@ -69,11 +83,24 @@ test: lint
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 
-bench: $(VENV)/.dev
+$(VENV)/.bench: $(VENV)/.dev requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	@touch $@
+
+$(AW_VENV)/.installed: bench/requirements-aw.txt
+	@python="$$($(find_aw_python))" || exit 1; rm -rf "$(AW_VENV)"; \
+	echo "Creating $(AW_VENV) for aw-server with $$python ($$("$$python" --version))"; \
+	"$$python" -m venv "$(AW_VENV)" && \
+	"$(AW_VENV)/bin/python" -m pip install --quiet -r bench/requirements-aw.txt
+	@touch $@
+
+# Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/cadence_bench)
+# is created and dropped by the run. Row counts: see bench/side_by_side.py.
+bench: $(VENV)/.bench $(AW_VENV)/.installed
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache e2e-artifacts
+	rm -rf $(VENV) $(AW_VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache e2e-artifacts
 
 # --- Browser suite -------------------------------------------------------------
 # Playwright drives Debian's Chromium, never a browser downloaded by Playwright itself.

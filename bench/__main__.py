@@ -1,24 +1,28 @@
-"""Run the benchmarks: `make bench` (or `python -m bench`). Figures are printed, never asserted."""
+"""Run the benchmarks; figures are printed, never asserted.
+
+make bench                        the side-by-side table (bench/side_by_side.py)
+python -m bench in-process        the in-process figures (api_me, audit_overhead)
+"""
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
-
-import django
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-
-from bench import api_me, audit_overhead  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def main() -> None:
+def in_process() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    from bench import api_me, audit_overhead
+
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, keepdb=False)
     try:
@@ -30,8 +34,13 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench-{connection.vendor}-{int(time.time())}.json"
     out.write_text(json.dumps(results, indent=2))
-    print(f"wrote {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["in-process"]:
+        in_process()
+    else:
+        from bench import side_by_side
+
+        side_by_side.main()
