@@ -385,3 +385,10 @@ ACTIVITY_SCREENSHOT_MAX_PIXELS = env.int("ACTIVITY_SCREENSHOT_MAX_PIXELS", defau
 ACTIVITY_THUMBNAIL_SIZE = env.int("ACTIVITY_THUMBNAIL_SIZE", default=320)
 # A bulk POST of 5,000 activities is well over Django's default 2.5 MB body limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
+
+# --- reliability -----------------------------------------------------------------
+
+# django.request and django.server log request paths; invite tokens travel in some of them.
+LOGGING["filters"] = {"redact_secrets": {"()": "config.reliability.RedactSecretsFilter"}}
+for _logger in ("django.request", "django.server"):
+    LOGGING["loggers"].setdefault(_logger, {})["filters"] = ["redact_secrets"]
