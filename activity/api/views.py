@@ -47,6 +47,16 @@ from activity.models import (
 from config.pagination import CursorPagination
 
 
+def _one_or_many(component: str, *, ignored: bool = False) -> dict:
+    """Schema of a body that is one object or an array of them (bulk endpoints)."""
+    ref = {"$ref": f"#/components/schemas/{component}"}
+    choices = [ref, {"type": "array", "items": ref}]
+    if ignored:
+        # A single activity while idle tracking is off is acknowledged, not stored.
+        choices.append({"type": "object", "properties": {"detail": {"type": "string"}}})
+    return {"oneOf": choices}
+
+
 class NewestActivityPagination(CursorPagination):
     ordering = ("-start_time", "-id")
 
@@ -107,8 +117,8 @@ class ActivityViewSet(OwnedViewSet):
     search_fields = ["app_name", "window_title"]
 
     @extend_schema(
-        request=ActivitySerializer(many=True),
-        responses={201: ActivitySerializer(many=True)},
+        request={"application/json": _one_or_many("ActivityRequest")},
+        responses={201: _one_or_many("Activity", ignored=True)},
         description="One activity object, or an array of up to 5,000 (stored all or nothing).",
     )
     def create(self, request, *args, **kwargs):
@@ -331,7 +341,10 @@ class UserActivityViewSet(
     def get_queryset(self):
         return UserActivity.objects.filter(user=self.request.user)
 
-    @extend_schema(request=UserActivitySerializer(many=True))
+    @extend_schema(
+        request={"application/json": _one_or_many("UserActivityRequest")},
+        responses={201: _one_or_many("UserActivity")},
+    )
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
         if many and not 0 < len(request.data) <= services.BULK_MAX:

@@ -392,3 +392,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 
 LOGGING["filters"] = {"redact_secrets": {"()": "config.reliability.RedactSecretsFilter"}}
 for _logger in ("django.request", "django.server"):
     LOGGING["loggers"].setdefault(_logger, {})["filters"] = ["redact_secrets"]
+# Every operation documents the JSON error answers (400/401/403/404/.../429/503).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.reliability.document_error_responses",
+]
