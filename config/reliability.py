@@ -3,8 +3,14 @@ gone, a cache that degrades instead of failing the request."""
 
 import logging
 import re
+import sys
 
+from django.core.cache.backends.redis import RedisCache
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema_field
+from redis.exceptions import RedisError
 from rest_framework import serializers
 
 # Paths that carry a secret in a segment (the API contract fixes them): the chat invite token.
@@ -90,3 +96,98 @@ def document_error_responses(result, generator, request, public):
 )
 class BlankableURLField(serializers.URLField):
     """A URL or the empty string (a `blank=True` URLField): the schema says both."""
+
+
+# --- database faults --------------------------------------------------------------
+
+logger = logging.getLogger("config.reliability")
+
+
+def database_error_response(exc: BaseException) -> JsonResponse | None:
+    """The JSON answer for a database error that is not the application's fault, or None.
+
+    Lost or refused connections (OperationalError, InterfaceError) are a 503 the client may
+    retry: with ATOMIC_REQUESTS the request's transaction was rolled back, so nothing was
+    half written, and Django drops the broken connection at the end of the request, so the
+    next request reconnects. A DataError is a value PostgreSQL refused (a timezone offset
+    out of range, say) that validation let through: the client's input, a 400.
+    """
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        response = JsonResponse(
+            {"detail": "The database is unavailable. Please retry shortly."}, status=503
+        )
+        response["Retry-After"] = "5"
+        return response
+    if isinstance(exc, DataError):
+        return JsonResponse({"detail": "A value in the request is out of range."}, status=400)
+    return None
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns database errors raised by views into the JSON answers above (never a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return database_error_response(exception)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: errors raised outside views (middleware: sessions, authentication) that
+    are database outages still answer 503 JSON; anything else is Django's plain 500."""
+    response = database_error_response(sys.exception())
+    if response is not None:
+        return response
+    return defaults.server_error(request, *args, **kwargs)
+
+
+# --- cache faults -------------------------------------------------------------------
+
+
+_MISSING = object()
+
+
+class TolerantRedisCache(RedisCache):
+    """Django's Redis cache, degraded rather than failing when Redis is unreachable.
+
+    Throttle counters, rate limits and cached lookups are worth less than the request: a
+    read answers "not cached" and a write is dropped, with a warning in the log.
+    """
+
+    def _tolerate(name, default=None):
+        method = getattr(RedisCache, name)
+
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except RedisError as exc:
+                logger.warning("cache %s failed, degraded: %s", name, type(exc).__name__)
+                return default() if callable(default) else default
+
+        wrapper.__name__ = name
+        return wrapper
+
+    _get = _tolerate("get")
+
+    def get(self, key, default=None, version=None):
+        # A miss, with the caller's default (DRF throttles pass [] for "no history").
+        value = self._get(key, _MISSING, version)
+        return default if value is None or value is _MISSING else value
+
+    get_many = _tolerate("get_many", dict)
+    set = _tolerate("set")
+    set_many = _tolerate("set_many", list)
+    add = _tolerate("add", False)
+    touch = _tolerate("touch", False)
+    delete = _tolerate("delete", False)
+    delete_many = _tolerate("delete_many")
+    has_key = _tolerate("has_key", False)
+    clear = _tolerate("clear", False)
+    incr = _tolerate("incr", 1)
+    get_or_set = _tolerate("get_or_set")
+    del _tolerate

@@ -397,3 +397,12 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "config.reliability.document_error_responses",
 ]
+# Database outages answer 503 JSON (and out-of-range values 400), never a 500; handler500
+# in config/urls.py does the same for errors raised in middleware.
+MIDDLEWARE.insert(0, "config.reliability.DatabaseUnavailableMiddleware")
+# Redis down degrades the cache (throttles, rate limits, cached lookups) instead of failing.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "config.reliability.TolerantRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
