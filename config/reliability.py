@@ -191,3 +191,11 @@ class TolerantRedisCache(RedisCache):
     incr = _tolerate("incr", 1)
     get_or_set = _tolerate("get_or_set")
     del _tolerate
+
+
+def page_not_found(request, exception, *args, **kwargs):
+    """handler404: a URL under /api/ that matches no route (an id that is not a UUID, say) is
+    the same JSON 404 the API gives for a missing object, not Django's HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception, *args, **kwargs)

@@ -31,3 +31,4 @@ if settings.DEBUG:
 
 # Database outages outside views are a 503 JSON too (config/reliability.py).
 handler500 = "config.reliability.server_error"
+handler404 = "config.reliability.page_not_found"

@@ -164,7 +164,7 @@ def count_missing(db_url, acked) -> dict[str, tuple[int, int]]:
     return result
 
 
-def report(title, stats, db_url, allow_503=False):
+def report(title, stats, db_url, seconds, allow_503=False):
     print(f"\n== {title} ==")
     print(f"{'endpoint':<12}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}  statuses")
     for name, values in sorted(stats.latency.items()):
@@ -187,7 +187,7 @@ def report(title, stats, db_url, allow_503=False):
         if found != acked:
             failures.append(f"{acked - found} acknowledged {table} rows lost")
     total = sum(len(v) for k, v in stats.latency.items() if k != "transport_errors")
-    print(f"requests: {total} in {SECONDS:.0f}s ({total / SECONDS:.0f}/s)")
+    print(f"requests: {total} in {seconds:.0f}s ({total / seconds:.0f}/s)")
     print("result:", "FAIL: " + "; ".join(failures) if failures else "ok")
     return failures
 
@@ -229,7 +229,7 @@ def run_phase(title, env, users, seconds, during=None, allow_503=False, extra_ch
                 during=(lambda: during(base, master)) if during else None,
             )
         )
-        failures = report(title, stats, env["DATABASE_URL"], allow_503=allow_503)
+        failures = report(title, stats, env["DATABASE_URL"], seconds, allow_503=allow_503)
         if extra_check:
             failures += extra_check(base, users)
         return failures

@@ -80,3 +80,12 @@ def test_the_api_keeps_serving_when_redis_is_down(user):
         client = APIResourceCases.client_for(user)
         assert client.get("/api/v1/me/").status_code == 200
         assert client.get("/api/v1/activities/").status_code == 200
+
+
+def test_an_api_url_matching_no_route_is_a_json_404(user):
+    client = APIResourceCases.client_for(user)
+    response = client.get("/api/v1/goals/0.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    assert "json" not in client.get("/no-such-page/")["Content-Type"]

@@ -57,6 +57,25 @@ def _one_or_many(component: str, *, ignored: bool = False) -> dict:
     return {"oneOf": choices}
 
 
+_SECONDS = {"type": "number", "minimum": 0}
+_SUMMARY = {
+    "type": "object",
+    "required": ["start", "end", "group_by", "time_zone", "total_seconds", "groups"],
+    "properties": {
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "group_by": {"type": "string", "enum": ["category", "app_name", "day"]},
+        "time_zone": {"type": "string"},
+        "total_seconds": _SECONDS,
+        "productive": _SECONDS,
+        "unproductive": _SECONDS,
+        "unclassified": _SECONDS,
+        "productivity_score": {"type": "number", "nullable": True},
+        "groups": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+}
+
+
 class NewestActivityPagination(CursorPagination):
     ordering = ("-start_time", "-id")
 
@@ -153,7 +172,9 @@ class ActivityViewSet(OwnedViewSet):
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance)
 
-    @extend_schema(request=HeartbeatSerializer, responses={200: ActivitySerializer})
+    @extend_schema(
+        request=HeartbeatSerializer, responses={200: ActivitySerializer, 201: ActivitySerializer}
+    )
     @action(detail=False, methods=["post"])
     def heartbeat(self, request):
         """Extend the latest activity (200) or start a new one (201)."""
@@ -189,6 +210,7 @@ class ActivityViewSet(OwnedViewSet):
 
     @extend_schema(
         parameters=[SummaryQuerySerializer],
+        responses={200: _SUMMARY},
         description="Seconds per group (category, app_name or day in the user's time zone), "
         "split productive / unproductive / unclassified, AFK excluded. Default: today.",
     )
