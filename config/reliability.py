@@ -40,6 +40,18 @@ class RedactSecretsFilter(logging.Filter):
 # --- API input and schema ---------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "description": "Any JSON value but null.",
+        "anyOf": [
+            {"type": "object", "additionalProperties": True},
+            {"type": "array", "items": {}},
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+        ],
+    }
+)
 class StrictJSONField(serializers.JSONField):
     """A JSONField that refuses JSON `null` unless the column is nullable.
 
