@@ -45,7 +45,8 @@ def main() -> int:
             "off",
             *sys.argv[1:],
         ]
-        return subprocess.run(command, cwd=ROOT, check=False).returncode
+        # Run in the ignored results folder: schemathesis keeps its crash cache in the cwd.
+        return subprocess.run(command, cwd=report, check=False).returncode
 
 
 if __name__ == "__main__":
