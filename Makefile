@@ -24,7 +24,7 @@ echo "or your system's python3.13 package, then run make again." >&2; \
 exit 1
 endef
 
-.PHONY: help run test lint format migrate bench clean e2e e2e-browser
+.PHONY: help run test lint format migrate bench clean e2e e2e-browser check fuzz soak
 
 AW_VENV := bench/.aw-venv
 
@@ -45,6 +45,9 @@ help:
 	@echo "make test   set up .venv with dev tools, lint, run the whole suite"
 	@echo "make bench  Cadence side by side with aw-server, COPY and plain Django (PostgreSQL)"
 	@echo "make e2e    browser tests: Debian's Chromium against live servers (screenshots in e2e-artifacts/)"
+	@echo "make check  security gates: deploy check, schema validation, bandit, pip-audit"
+	@echo "make fuzz   schemathesis against a live server (needs DATABASE_URL=postgres://...)"
+	@echo "make soak   load and fault runs against gunicorn + PostgreSQL (minutes, not in CI)"
 
 $(VENV)/.python:
 	@python="$$($(find_python))" || exit 1; \
@@ -98,6 +101,23 @@ $(AW_VENV)/.installed: bench/requirements-aw.txt
 # is created and dropped by the run. Row counts: see bench/side_by_side.py.
 bench: $(VENV)/.bench $(AW_VENV)/.installed
 	$(PY) -m bench
+
+# Security gates (issue 9). The log-secrets and isolation tests run in `make test`.
+check: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=cadence.example.com $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate \
+	  --fail-on-warn --file /dev/null
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium --quiet
+	$(PY) tests/pip_audit_gate.py
+
+# Schemathesis against gunicorn on a free port, with a fresh database and API key.
+fuzz: $(VENV)/.dev
+	$(PY) -m soak.fuzz
+
+soak: $(VENV)/.dev
+	$(PY) -m pip install --quiet -r requirements-soak.txt
+	$(PY) -m soak.run
 
 clean:
 	rm -rf $(VENV) $(AW_VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache e2e-artifacts

@@ -28,3 +28,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Database outages outside views are a 503 JSON too (config/reliability.py).
+handler500 = "config.reliability.server_error"
+handler404 = "config.reliability.page_not_found"

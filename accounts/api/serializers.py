@@ -2,10 +2,13 @@ from rest_framework import serializers
 
 from accounts import selectors
 from accounts.models import ApiKey, Role, User, UserPreference, UserSession, UserSettings
+from config.reliability import BlankableURLField, StrictJSONField
 
 
 class MeSerializer(serializers.ModelSerializer):
     """The signed-in user's own profile: everything they may read, a subset they may change."""
+
+    avatar_url = BlankableURLField(max_length=512, required=False, allow_blank=True)
 
     class Meta:
         model = User
@@ -93,7 +96,7 @@ class UserPreferenceSerializer(serializers.ModelSerializer):
 class UserPreferenceValueSerializer(serializers.Serializer):
     """PUT /me/preferences/{preference_key}/: the value only; the key is in the path."""
 
-    preference_value = serializers.JSONField()
+    preference_value = StrictJSONField()
 
 
 class ScopesField(serializers.MultipleChoiceField):
@@ -219,6 +222,8 @@ def _is_uuid(value: str) -> bool:
 
 class PublicUserSerializer(serializers.ModelSerializer):
     """What any signed-in user may see about another user."""
+
+    avatar_url = BlankableURLField(read_only=True)
 
     class Meta:
         model = User

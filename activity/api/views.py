@@ -47,6 +47,35 @@ from activity.models import (
 from config.pagination import CursorPagination
 
 
+def _one_or_many(component: str, *, ignored: bool = False) -> dict:
+    """Schema of a body that is one object or an array of them (bulk endpoints)."""
+    ref = {"$ref": f"#/components/schemas/{component}"}
+    choices = [ref, {"type": "array", "items": ref}]
+    if ignored:
+        # A single activity while idle tracking is off is acknowledged, not stored.
+        choices.append({"type": "object", "properties": {"detail": {"type": "string"}}})
+    return {"oneOf": choices}
+
+
+_SECONDS = {"type": "number", "minimum": 0}
+_SUMMARY = {
+    "type": "object",
+    "required": ["start", "end", "group_by", "time_zone", "total_seconds", "groups"],
+    "properties": {
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "group_by": {"type": "string", "enum": ["category", "app_name", "day"]},
+        "time_zone": {"type": "string"},
+        "total_seconds": _SECONDS,
+        "productive": _SECONDS,
+        "unproductive": _SECONDS,
+        "unclassified": _SECONDS,
+        "productivity_score": {"type": "number", "nullable": True},
+        "groups": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+}
+
+
 class NewestActivityPagination(CursorPagination):
     ordering = ("-start_time", "-id")
 
@@ -107,8 +136,8 @@ class ActivityViewSet(OwnedViewSet):
     search_fields = ["app_name", "window_title"]
 
     @extend_schema(
-        request=ActivitySerializer(many=True),
-        responses={201: ActivitySerializer(many=True)},
+        request={"application/json": _one_or_many("ActivityRequest")},
+        responses={201: _one_or_many("Activity", ignored=True)},
         description="One activity object, or an array of up to 5,000 (stored all or nothing).",
     )
     def create(self, request, *args, **kwargs):
@@ -143,7 +172,9 @@ class ActivityViewSet(OwnedViewSet):
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance)
 
-    @extend_schema(request=HeartbeatSerializer, responses={200: ActivitySerializer})
+    @extend_schema(
+        request=HeartbeatSerializer, responses={200: ActivitySerializer, 201: ActivitySerializer}
+    )
     @action(detail=False, methods=["post"])
     def heartbeat(self, request):
         """Extend the latest activity (200) or start a new one (201)."""
@@ -179,6 +210,7 @@ class ActivityViewSet(OwnedViewSet):
 
     @extend_schema(
         parameters=[SummaryQuerySerializer],
+        responses={200: _SUMMARY},
         description="Seconds per group (category, app_name or day in the user's time zone), "
         "split productive / unproductive / unclassified, AFK excluded. Default: today.",
     )
@@ -331,7 +363,10 @@ class UserActivityViewSet(
     def get_queryset(self):
         return UserActivity.objects.filter(user=self.request.user)
 
-    @extend_schema(request=UserActivitySerializer(many=True))
+    @extend_schema(
+        request={"application/json": _one_or_many("UserActivityRequest")},
+        responses={201: _one_or_many("UserActivity")},
+    )
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
         if many and not 0 < len(request.data) <= services.BULK_MAX:

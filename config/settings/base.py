@@ -385,3 +385,24 @@ ACTIVITY_SCREENSHOT_MAX_PIXELS = env.int("ACTIVITY_SCREENSHOT_MAX_PIXELS", defau
 ACTIVITY_THUMBNAIL_SIZE = env.int("ACTIVITY_THUMBNAIL_SIZE", default=320)
 # A bulk POST of 5,000 activities is well over Django's default 2.5 MB body limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
+
+# --- reliability -----------------------------------------------------------------
+
+# django.request and django.server log request paths; invite tokens travel in some of them.
+LOGGING["filters"] = {"redact_secrets": {"()": "config.reliability.RedactSecretsFilter"}}
+for _logger in ("django.request", "django.server"):
+    LOGGING["loggers"].setdefault(_logger, {})["filters"] = ["redact_secrets"]
+# Every operation documents the JSON error answers (400/401/403/404/.../429/503).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.reliability.document_error_responses",
+]
+# Database outages answer 503 JSON (and out-of-range values 400), never a 500; handler500
+# in config/urls.py does the same for errors raised in middleware.
+MIDDLEWARE.insert(0, "config.reliability.DatabaseUnavailableMiddleware")
+# Redis down degrades the cache (throttles, rate limits, cached lookups) instead of failing.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "config.reliability.TolerantRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )

@@ -135,6 +135,8 @@ class TeamInviteViewSet(
 
     @extend_schema(responses={201: serializers.TeamInviteIssuedSerializer})
     def create(self, request, *args, **kwargs):
+        # Resolve the team before validating: another user's team is a 404, not a 400.
+        self.team  # noqa: B018
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invite, token = services.team_invite_create(
