@@ -1,6 +1,5 @@
 """State-changing operations of the social app. Views, the admin and commands all call these."""
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -14,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import tokens
 from accounts.selectors import user_settings_get
 from auditing.services import record_bulk
 from social.models import (
@@ -270,10 +270,6 @@ def chat_group_leave(*, group: ChatGroup, user) -> None:
         raise Conflict("You are not a member of this group.")
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class IssuedInvite:
     invite: ChatGroupInvite
@@ -299,7 +295,7 @@ def chat_group_invite_create(
     invite = ChatGroupInvite(
         group=group,
         created_by=created_by,
-        token_hash=_hash_token(token),
+        token_hash=tokens.digest(token),
         single_use=single_use,
         created_at=now,
         expires_at=expires_at,
@@ -317,7 +313,7 @@ def chat_group_invite_accept(*, token: str, user) -> ChatGroupMember:
     a single-use invite was already used. The invite row is locked, so a single-use invite
     admits exactly one user however many accept at once.
     """
-    digest = _hash_token(token)
+    digest = tokens.digest(token)
     invite = (
         ChatGroupInvite.objects.select_for_update(of=("self",))
         .select_related("group", "created_by")

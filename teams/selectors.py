@@ -2,6 +2,7 @@
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from accounts import tokens
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, TeamRole
 
 
@@ -57,10 +58,8 @@ def group_active_member_count(*, group: Group) -> int:
 
 def team_invite_for_token(*, token: str) -> TeamInvite | None:
     """The invite a raw token belongs to (with its team), or None; for the accept page."""
-    from teams.services import hash_token
-
     return (
         TeamInvite.objects.select_related("team", "invited_by")
-        .filter(token_hash=hash_token(token or ""))
+        .filter(token_hash=tokens.digest(token or ""))
         .first()
     )

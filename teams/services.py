@@ -5,7 +5,6 @@ The API, the admin and the management commands all call these. Member limits and
 read that the decision depends on.
 """
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -23,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts import tokens
 from accounts.models import User
 from auditing import record_bulk, record_event
 from social.services import notification_create
@@ -32,10 +32,6 @@ from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, T
 
 INVITE_TOKEN_PREFIX = "tinv_"  # noqa: S105 a visible label, not a secret
 MANAGER_ROLES = (TeamRole.OWNER, TeamRole.ADMIN)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _plan_max_members(plan: str) -> int:
@@ -282,7 +278,7 @@ def _issue_invite(*, team: Team, email: str, role: str, invited_by: User) -> tup
         team=team,
         email=email,
         role=role,
-        token_hash=hash_token(token),
+        token_hash=tokens.digest(token),
         invited_by=invited_by,
         created_at=now,
         expires_at=now + timedelta(days=settings.TEAMS_INVITE_EXPIRY_DAYS),
@@ -381,7 +377,7 @@ def team_invite_accept(*, token: str, user: User) -> TeamMember:
     410 when it is expired, used or revoked, 409 when the user is already a member or the team
     is full. The team row is locked first, so concurrent accepts see each other's members.
     """
-    token_hash = hash_token(token or "")
+    token_hash = tokens.digest(token or "")
     found = TeamInvite.objects.filter(token_hash=token_hash).only("pk", "team_id").first()
     if found is None:
         raise ValidationError({"token": ["This invite token is not valid."]})
