@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import uuid6
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 import auditing
@@ -30,6 +29,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from config.ids import uuid7
 
 BULK_MAX = 5000
 RUNNING_TIMER_MESSAGE = "A work timer is already running."
@@ -108,13 +108,25 @@ def _classify(ruleset: RuleSet, memo: dict, row: dict) -> None:
 # --- activities ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[Activity]:
-    """Store a validated batch of activities in one INSERT, all or nothing.
+# The columns of a stored activity, in table order: ingest writes rows as tuples of these.
+ACTIVITY_COLUMNS = tuple(field.attname for field in Activity._meta.concrete_fields)
+# Their PostgreSQL types, for binary COPY (no text formatting of dates and ids in Python).
+_COPY_TYPES = (
+    "uuid", "uuid", "text", "text", "text", "text",
+    "bool", "bool", "timestamptz", "timestamptz", "int4", "timestamptz",
+)  # fmt: skip
+
+
+# No savepoint: the view's request transaction already wraps this, and a failure rolls the
+# whole request back.
+@transaction.atomic(savepoint=False)
+def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Store a validated batch of activities in one statement, all or nothing.
 
     `rows` come from the API's input validation (types, lengths, end after start). Rules are
     fetched once per batch; AFK rows are dropped while the user's idle tracking is off. The
-    batch is audited with one summary row, never one row per activity.
+    batch is audited with one summary row, never one row per activity. Returns the stored
+    rows as `.values()` would read them back (one dict per activity, keyed by column).
     """
     if len(rows) > BULK_MAX:
         raise ValidationError(f"At most {BULK_MAX} activities per request.")
@@ -122,18 +134,18 @@ def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[Activit
     _require_tracking(settings)
     if not settings.track_idle:
         rows = [row for row in rows if not row.get("is_afk")]
+    if not rows:
+        return []
     ruleset = ruleset_for(user.pk)
     memo = _memo_for(ruleset)
     now = timezone.now()
-    objects = []
+    values = []
     for row in rows:
         _classify(ruleset, memo, row)
         start, end = row["start_time"], row.get("end_time")
-        # Positional arguments in the order of Activity's concrete fields: Django's fast
-        # construction path (the one from_db uses), several times cheaper than keywords.
-        objects.append(
-            Activity(
-                uuid6.uuid7(),
+        values.append(
+            (
+                uuid7(),
                 user.pk,
                 row["app_name"],
                 row.get("window_title") or "",
@@ -147,39 +159,32 @@ def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[Activit
                 now,
             )
         )
-    if not objects:
-        return []
     # Rows were validated field by field already; the database enforces the check constraints.
-    _insert_activities(objects)
-    auditing.record_bulk(model=Activity, action="create", ids=[obj.pk for obj in objects])
-    return objects
+    _insert_activities(values)
+    auditing.record_bulk(model=Activity, action="create", ids=[value[0] for value in values])
+    return [dict(zip(ACTIVITY_COLUMNS, value, strict=True)) for value in values]
 
 
-def _insert_activities(objects: list[Activity]) -> None:
-    """Write new activities in one statement: COPY on PostgreSQL, bulk_create elsewhere.
+def _insert_activities(values: list[tuple]) -> None:
+    """Write new activities (tuples in ACTIVITY_COLUMNS order) in one statement: binary COPY
+    on PostgreSQL, bulk_create elsewhere.
 
-    COPY streams the rows in psycopg's C code; bulk_create compiles 12 parameters per row in
-    Python first, which costs several times the insert itself at thousands of rows. The
-    objects end up as bulk_create leaves them (saved, primary keys set). COPY runs in the
-    surrounding transaction, so the batch stays all or nothing, and fires the same triggers
-    and check constraints as an INSERT.
+    COPY streams the rows through psycopg's C code; bulk_create compiles 12 parameters per
+    row in Python first, which costs several times the insert itself at thousands of rows.
+    COPY runs in the surrounding transaction, so the batch stays all or nothing, and fires
+    the same triggers and check constraints as an INSERT.
     """
-    database = router.db_for_write(Activity)
-    connection = connections[database]
+    connection = connections[router.db_for_write(Activity)]
     if connection.vendor != "postgresql":
-        Activity.objects.bulk_create(objects, batch_size=1000)
+        Activity.objects.bulk_create([Activity(*value) for value in values], batch_size=1000)
         return
-    fields = Activity._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(name) for name in ACTIVITY_COLUMNS)
     table = connection.ops.quote_name(Activity._meta.db_table)
-    attnames = [field.attname for field in fields]
-    sql = f"COPY {table} ({columns}) FROM STDIN"
+    sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in objects:
-            copy.write_row([getattr(obj, name) for name in attnames])
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = database
+        copy.set_types(_COPY_TYPES)
+        for value in values:
+            copy.write_row(value)
 
 
 def _host_blocked(url: str, websites: list) -> bool:
@@ -198,21 +203,31 @@ def _settings_locked(user: User) -> UserSettings:
     """The user's settings row, locked: it serialises one user's heartbeats.
 
     Locking the latest activity alone is not enough: a heartbeat waiting on that lock would
-    not see a row the other one just inserted, and would insert a duplicate. The id of an
-    active focus session comes along in the same query; its block lists are read only when a
-    heartbeat starts a new activity during one.
+    not see a row the other one just inserted, and would insert a duplicate.
     """
-    open_focus = FocusSession.objects.filter(user=OuterRef("user"), status="active")
-    queryset = (
-        UserSettings.objects.select_for_update(of=("self",))
-        .filter(user=user)
-        .annotate(focus_id=Subquery(open_focus.values("id")[:1]))
-    )
+    queryset = UserSettings.objects.select_for_update().filter(user_id=user.pk)
     settings = queryset.first()
     if settings is None:
         user_settings_get(user=user)
         settings = queryset.get()
     return settings
+
+
+def _count_distraction(user: User, app_name: str, url: str) -> None:
+    """During an active focus session, switching to one of its blocked apps or websites
+    counts a distraction."""
+    focus = (
+        FocusSession.objects.filter(user_id=user.pk, status="active")
+        .values("id", "blocked_apps", "blocked_websites")
+        .first()
+    )
+    if focus is None:
+        return
+    apps = {str(name).lower() for name in focus["blocked_apps"] or []}
+    if app_name.lower() in apps or _host_blocked(url, focus["blocked_websites"] or []):
+        FocusSession.objects.filter(pk=focus["id"], status="active").update(
+            distraction_count=F("distraction_count") + 1
+        )
 
 
 # The view's request transaction already wraps this; no savepoint keeps the heartbeat at
@@ -231,18 +246,15 @@ def activity_heartbeat(
     """Extend the latest activity when the heartbeat continues it, else start a new one.
 
     Returns (activity, created). While a focus session is active, switching to one of its
-    blocked apps or websites counts a distraction. Three queries to extend, four to start a
-    new activity (two more while a focus session is active).
+    blocked apps or websites counts a distraction. Three queries to extend the latest
+    activity (lock, read, update), five or six to start a new one.
     """
     settings = _settings_locked(user)
     _require_tracking(settings, afk=is_afk)
     window_title, url = window_title or "", url or ""
-    latest = (
-        Activity.objects.select_for_update()
-        .filter(user=user)
-        .order_by("-start_time", "-id")
-        .first()
-    )
+    # Every heartbeat of this user holds the settings lock, so the latest row can't change
+    # under this one.
+    latest = Activity.objects.filter(user_id=user.pk).order_by("-start_time", "-id").first()
     if (
         latest is not None
         and latest.app_name == app_name
@@ -265,6 +277,7 @@ def activity_heartbeat(
     ruleset = ruleset_for(user.pk)
     _classify(ruleset, _memo_for(ruleset), row)
     activity = Activity(
+        id=uuid7(),
         user_id=user.pk,
         app_name=app_name,
         window_title=window_title,
@@ -278,18 +291,8 @@ def activity_heartbeat(
     )
     Activity.objects.bulk_create([activity])
     auditing.record_bulk(model=Activity, action="create", ids=[activity.pk])
-    if settings.focus_id and not is_afk:
-        focus = (
-            FocusSession.objects.filter(pk=settings.focus_id)
-            .values("blocked_apps", "blocked_websites")
-            .first()
-        )
-        apps = {str(name).lower() for name in (focus or {}).get("blocked_apps") or []}
-        sites = (focus or {}).get("blocked_websites") or []
-        if app_name.lower() in apps or _host_blocked(url, sites):
-            FocusSession.objects.filter(pk=settings.focus_id, status="active").update(
-                distraction_count=F("distraction_count") + 1
-            )
+    if not is_afk:
+        _count_distraction(user, app_name, url)
     return activity, True
 
 

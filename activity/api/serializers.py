@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
@@ -37,7 +36,8 @@ def _datetime(value: Any) -> datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+    # Stored and shown in UTC, as DRF's DateTimeField would have it.
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def clean_activity(item: Any, *, partial: bool = False) -> tuple[dict, dict]:
@@ -90,6 +90,10 @@ def clean_activity(item: Any, *, partial: bool = False) -> tuple[dict, dict]:
 
 
 class ActivitySerializer(serializers.ModelSerializer):
+    """Reads are plain attribute reads, without DRF's per-field machinery (its cost dominates
+    lists and bulk responses); ids and datetimes go to the renderer as they are, and orjson
+    writes them as DRF's fields would (UTC datetimes end in Z). Writes use clean_activity."""
+
     class Meta:
         model = Activity
         fields = [
@@ -108,22 +112,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "duration", "created_at"]
 
     def to_representation(self, instance: Activity) -> dict:
-        # Plain attribute reads: the same output as the fields above, without their overhead
-        # on bulk responses of thousands of rows.
-        end = instance.end_time
-        return {
-            "id": str(instance.id),
-            "app_name": instance.app_name,
-            "window_title": instance.window_title,
-            "url": instance.url,
-            "category": instance.category,
-            "is_productive": instance.is_productive,
-            "is_afk": instance.is_afk,
-            "start_time": _iso(instance.start_time),
-            "end_time": _iso(end) if end else None,
-            "duration": instance.duration,
-            "created_at": _iso(instance.created_at),
-        }
+        return {name: getattr(instance, name) for name in self.Meta.fields}
 
     def to_internal_value(self, data):
         clean, errors = clean_activity(data, partial=self.partial)
@@ -132,9 +121,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         return clean
 
 
-def _iso(value: datetime) -> str:
-    text = timezone.localtime(value, UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+def activity_representation(values: dict) -> dict:
+    """The API's view of an activity given as a dict of its columns (see activities_ingest)."""
+    return {name: values[name] for name in ActivitySerializer.Meta.fields}
 
 
 class HeartbeatSerializer(serializers.Serializer):

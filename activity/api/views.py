@@ -30,6 +30,7 @@ from activity.api.serializers import (
     SummaryQuerySerializer,
     UserActivitySerializer,
     WorkSessionSerializer,
+    activity_representation,
     clean_activity,
 )
 from activity.models import (
@@ -158,8 +159,7 @@ class ActivityViewSet(OwnedViewSet):
         if failed:
             raise serializers.ValidationError(errors if many else errors[0])
         created = services.activities_ingest(user=request.user, rows=rows)
-        serializer = self.get_serializer()
-        body = [serializer.to_representation(obj) for obj in created]
+        body = [activity_representation(values) for values in created]
         if not many:
             body = body[0] if body else {"detail": "Ignored: idle tracking is off."}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -240,9 +240,10 @@ REST_FRAMEWORK = {
         "anon": env("THROTTLE_ANON", default="120/minute"),
         "user": env("THROTTLE_USER", default="6000/minute"),
     },
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson: the same JSON as DRF's classes, several times faster on large bodies.
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.renderers.ORJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
