@@ -241,16 +241,18 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
-def api_key_mark_used(*, api_key: ApiKey, now: datetime | None = None) -> None:
-    """Note that the key was used, writing at most once a minute per key."""
+def api_key_mark_used(*, api_key: ApiKey, now: datetime | None = None) -> bool:
+    """Note that the key was used, writing at most once a minute per key. True when it
+    changed `api_key.last_used_at`."""
     now = now or timezone.now()
     if api_key.last_used_at and now - api_key.last_used_at < API_KEY_USAGE_RESOLUTION:
-        return
+        return False
     # A plain UPDATE: usage bookkeeping is not an audited change and must not race.
     ApiKey.objects.filter(pk=api_key.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_KEY_USAGE_RESOLUTION)
     ).update(last_used_at=now)
     api_key.last_used_at = now
+    return True
 
 
 # --- tracked sessions ------------------------------------------------------------------

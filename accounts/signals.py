@@ -2,12 +2,15 @@
 
 from allauth.account.signals import password_changed as allauth_password_changed
 from allauth.account.signals import password_reset as allauth_password_reset
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import post_migrate, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from accounts import selectors, services
-from accounts.models import Role, User, UserSession, UserSettings
+from accounts.authentication import api_key_cache_forget
+from accounts.models import ApiKey, Role, User, UserSession, UserSettings
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.create_user_settings")
@@ -77,3 +80,32 @@ def end_sessions_on_password_change(sender, request, user, **kwargs):
 def sync_system_role_permissions(sender, using="default", **kwargs):
     # Runs after each app's migrations, so permissions of apps migrated later are added too.
     services.system_roles_sync_permissions(using=using)
+
+
+# Cached API key lookups (accounts.authentication) must not outlive a change to the key, its
+# owner or the owner's settings: revoking a key, deactivating or deleting the user, turning
+# tracking off take effect at once. Entries are dropped when the change commits; dropped
+# earlier, a request in between could cache the old rows again.
+@receiver(post_save, sender=ApiKey, dispatch_uid="accounts.forget_cached_api_key")
+@receiver(post_delete, sender=ApiKey, dispatch_uid="accounts.forget_deleted_api_key")
+def forget_cached_api_key(sender, instance: ApiKey, **kwargs):
+    if settings.API_KEY_CACHE_SECONDS:
+        key_hash = instance.key_hash
+        transaction.on_commit(lambda: api_key_cache_forget([key_hash]))
+
+
+def _forget_cached_api_keys_of(user_id) -> None:
+    if settings.API_KEY_CACHE_SECONDS:
+        key_hashes = list(ApiKey.objects.filter(user_id=user_id).values_list("key_hash", flat=True))
+        transaction.on_commit(lambda: api_key_cache_forget(key_hashes))
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.forget_cached_api_keys_of_user")
+def forget_cached_api_keys_of_user(sender, instance: User, created: bool, **kwargs):
+    if not created:
+        _forget_cached_api_keys_of(instance.pk)
+
+
+@receiver(post_save, sender=UserSettings, dispatch_uid="accounts.forget_api_keys_on_settings")
+def forget_cached_api_keys_on_settings(sender, instance: UserSettings, **kwargs):
+    _forget_cached_api_keys_of(instance.user_id)

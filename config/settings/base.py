@@ -338,6 +338,9 @@ ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=False)
 # API-side limits: failed API keys per client address, password reset requests per IP
 # and per email address.
 API_KEY_FAILURE_LIMIT = (env.int("API_KEY_FAILURE_LIMIT", default=20), 300)
+# Seconds an API key lookup is cached (accounts.authentication): dropped on any change to
+# the key or its user, which only reaches every process through a shared cache.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 ACCOUNTS_THROTTLE_RATES = {
     "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
     "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
