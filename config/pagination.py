@@ -1,16 +1,45 @@
 """Pagination shared by every list endpoint (see api.md, "Basics")."""
 
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class _StrictPageSize:
+    """`?page_size=` must be a positive integer (400 otherwise, where DRF would quietly use
+    the default); values above the maximum count as the maximum, as api.md has it."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: ["Must be a positive integer."]})
+        return min(size, self.max_page_size)
 
-class CursorPagination(pagination.CursorPagination):
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Results per page, at most {self.max_page_size} (larger values count as "
+                    f"{self.max_page_size})."
+                )
+        return parameters
+
+
+class PageNumberPagination(_StrictPageSize, pagination.PageNumberPagination):
+    pass
+
+
+class CursorPagination(_StrictPageSize, pagination.CursorPagination):
     """Newest first, stable under inserts: for time-series lists."""
 
     ordering = ("-created_at", "-id")
-    page_size_query_param = "page_size"
-    max_page_size = 200

@@ -100,6 +100,11 @@ def document_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": _ERROR_BODY}},
                     },
                 )
+            # Answered by the web server before the request reaches Cadence, in its own
+            # format: gunicorn refuses request lines over `limit_request_line` bytes.
+            operation["responses"].setdefault(
+                "414", {"description": "URI too long (refused by the web server)."}
+            )
     return result
 
 

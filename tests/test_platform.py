@@ -10,6 +10,7 @@ from django.db import OperationalError
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts import services
 from config.settings.base import _mailer_from_url
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -144,3 +145,81 @@ def test_email_url_becomes_a_mailer(url, backend, options):
     mailer = _mailer_from_url(url)
     assert mailer["BACKEND"] == backend
     assert options.items() <= mailer["OPTIONS"].items()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["abc", "0", "-3", "2.5", "null", ""])
+def test_a_page_size_that_is_no_positive_integer_is_a_400(user_client, size):
+    for path in ("/api/v1/emojis/", "/api/v1/activities/"):
+        response = user_client.get(path, {"page_size": size})
+        assert response.status_code == 400, (path, size)
+        assert "page_size" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_page_size_past_the_maximum_counts_as_the_maximum(user_client):
+    response = user_client.get("/api/v1/emojis/", {"page_size": 500})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 200
+    assert len(user_client.get("/api/v1/emojis/", {"page_size": 7}).json()["results"]) == 7
+
+
+@pytest.mark.django_db
+def test_bodies_are_json_except_on_the_upload_endpoints(user_client, user):
+    form = user_client.post(
+        "/api/v1/activities/",
+        "app_name=Code&start_time=2026-03-02T09:00:00Z",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert form.status_code == 415
+    assert not user.activities.exists()
+    multipart = user_client.post("/api/v1/activities/", {"app_name": "Code"}, format="multipart")
+    assert multipart.status_code == 415
+    # The schema advertises what is accepted: JSON, and multipart for uploads only.
+    paths = APIClient().get("/api/schema/?format=json").json()["paths"]
+    assert set(paths["/api/v1/activities/"]["post"]["requestBody"]["content"]) == {
+        "application/json"
+    }
+    assert "multipart/form-data" in paths["/api/v1/screenshots/"]["post"]["requestBody"]["content"]
+
+
+@pytest.mark.django_db
+def test_the_schema_marks_public_app_settings_reads_as_needing_no_credentials():
+    paths = APIClient().get("/api/schema/?format=json").json()["paths"]
+    assert {} in paths["/api/v1/app-settings/"]["get"]["security"]
+    assert {} not in paths["/api/v1/app-settings/"]["post"]["security"]
+    assert {} not in paths["/api/v1/activities/"]["get"]["security"]
+    assert APIClient().get("/api/v1/app-settings/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_web_servers_414(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    assert "414" in paths["/api/v1/activities/"]["get"]["responses"]
+    assert "content" not in paths["/api/v1/activities/"]["get"]["responses"]["414"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["maybe", "null", "2", "[true]"])
+def test_a_boolean_filter_refuses_what_is_not_a_boolean(user_client, value):
+    for path, name in (
+        ("/api/v1/me/api-keys/", "is_active"),  # made from filterset_fields
+        ("/api/v1/notifications/", "is_read"),  # declared in a filter set
+        ("/api/v1/work-sessions/", "is_running"),  # declared on a related lookup
+        ("/api/v1/activities/", "is_productive"),
+    ):
+        response = user_client.get(path, {name: value})
+        assert response.status_code == 400, (path, value)
+        assert name in response.json()
+
+
+@pytest.mark.django_db
+def test_a_boolean_filter_still_filters(user_client, user):
+    services.api_key_create(user=user, key_name="live")
+    revoked, _ = services.api_key_create(user=user, key_name="old")
+    services.api_key_revoke(api_key=revoked)
+    for value, names in (("true", ["live"]), ("False", ["old"]), ("1", ["live"]), ("", None)):
+        response = user_client.get("/api/v1/me/api-keys/", {"is_active": value})
+        assert response.status_code == 200
+        got = sorted(item["key_name"] for item in response.json()["results"])
+        assert got == (names or ["live", "old"])

@@ -17,6 +17,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from config.filters import BooleanFilter, FilterSet
 
 
 def _range(field: str, name: str):
@@ -26,7 +27,7 @@ def _range(field: str, name: str):
     }
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(FilterSet):
     locals().update(_range("start_time", "start_time"))
     locals().update(_range("end_time", "end_time"))
 
@@ -35,15 +36,15 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["app_name", "category", "is_productive", "is_afk"]
 
 
-class ClassificationRuleFilter(django_filters.FilterSet):
-    is_global = django_filters.BooleanFilter(field_name="user", lookup_expr="isnull")
+class ClassificationRuleFilter(FilterSet):
+    is_global = BooleanFilter(field_name="user", lookup_expr="isnull")
 
     class Meta:
         model = ClassificationRule
         fields = ["app_name", "category", "is_productive", "is_active"]
 
 
-class IdleSessionFilter(django_filters.FilterSet):
+class IdleSessionFilter(FilterSet):
     locals().update(_range("start_time", "start_time"))
 
     class Meta:
@@ -51,7 +52,7 @@ class IdleSessionFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class UserActivityFilter(django_filters.FilterSet):
+class UserActivityFilter(FilterSet):
     locals().update(_range("occurred_at", "occurred_at"))
 
     class Meta:
@@ -59,7 +60,7 @@ class UserActivityFilter(django_filters.FilterSet):
         fields = ["session", "activity_type"]
 
 
-class FocusSessionFilter(django_filters.FilterSet):
+class FocusSessionFilter(FilterSet):
     locals().update(_range("started_at", "started_at"))
 
     class Meta:
@@ -67,10 +68,10 @@ class FocusSessionFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class WorkSessionFilter(django_filters.FilterSet):
+class WorkSessionFilter(FilterSet):
     locals().update(_range("started_at", "started_at"))
     tags = django_filters.CharFilter(method="filter_tags", help_text="sessions with this tag")
-    is_running = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull")
+    is_running = BooleanFilter(field_name="ended_at", lookup_expr="isnull")
 
     class Meta:
         model = WorkSession
@@ -85,13 +86,13 @@ class WorkSessionFilter(django_filters.FilterSet):
         )
 
 
-class GoalFilter(django_filters.FilterSet):
+class GoalFilter(FilterSet):
     class Meta:
         model = Goal
         fields = ["type", "is_active"]
 
 
-class ScreenshotFilter(django_filters.FilterSet):
+class ScreenshotFilter(FilterSet):
     locals().update(_range("captured_at", "captured_at"))
 
     class Meta:
@@ -99,13 +100,13 @@ class ScreenshotFilter(django_filters.FilterSet):
         fields = ["app_name", "is_blurred"]
 
 
-class IntegrationFilter(django_filters.FilterSet):
+class IntegrationFilter(FilterSet):
     class Meta:
         model = Integration
         fields = ["provider", "is_active"]
 
 
-class CalendarEventFilter(django_filters.FilterSet):
+class CalendarEventFilter(FilterSet):
     locals().update(_range("start_time", "start_time"))
 
     class Meta:

@@ -4,11 +4,11 @@ from datetime import timedelta
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from activity import selectors, services
@@ -45,7 +45,9 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from config.filters import FilterBackend
 from config.pagination import CursorPagination
+from config.renderers import ORJSONParser
 
 
 def _one_or_many(component: str, *, ignored: bool = False) -> dict:
@@ -133,7 +135,7 @@ class ActivityViewSet(OwnedViewSet):
     serializer_class = ActivitySerializer
     filterset_class = activity_filters.ActivityFilter
     pagination_class = NewestActivityPagination
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [FilterBackend, filters.SearchFilter]
     search_fields = ["app_name", "window_title"]
 
     @extend_schema(
@@ -358,7 +360,7 @@ class UserActivityViewSet(
     serializer_class = UserActivitySerializer
     filterset_class = activity_filters.UserActivityFilter
     pagination_class = NewestUserActivityPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
 
     def get_queryset(self):
         return UserActivity.objects.filter(user=self.request.user)
@@ -470,6 +472,7 @@ class ScreenshotViewSet(OwnedViewSet):
 
     queryset = Screenshot.objects.all()
     serializer_class = ScreenshotSerializer
+    parser_classes = [ORJSONParser, MultiPartParser]
     filterset_class = activity_filters.ScreenshotFilter
     search_fields = ["app_name", "window_title"]
     ordering_fields = ["captured_at"]

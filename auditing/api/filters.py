@@ -1,9 +1,10 @@
 import django_filters
 
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
+from config.filters import FilterSet
 
 
-class AuditLogFilter(django_filters.FilterSet):
+class AuditLogFilter(FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -12,7 +13,7 @@ class AuditLogFilter(django_filters.FilterSet):
         fields = ["entity_type", "entity_id", "user", "action", "source", "request_id"]
 
 
-class SessionActivityFilter(django_filters.FilterSet):
+class SessionActivityFilter(FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -21,7 +22,7 @@ class SessionActivityFilter(django_filters.FilterSet):
         fields = ["user", "session_id", "activity_type", "method", "response_status"]
 
 
-class SessionAnalyticsFilter(django_filters.FilterSet):
+class SessionAnalyticsFilter(FilterSet):
     login_time_after = django_filters.IsoDateTimeFilter(field_name="login_time", lookup_expr="gte")
     login_time_before = django_filters.IsoDateTimeFilter(field_name="login_time", lookup_expr="lt")
 

@@ -1,9 +1,8 @@
-import django_filters
-
+from config.filters import FilterSet
 from config.models import AppSetting
 
 
-class AppSettingFilter(django_filters.FilterSet):
+class AppSettingFilter(FilterSet):
     class Meta:
         model = AppSetting
         fields = ["setting_key", "category", "is_public"]

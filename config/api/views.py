@@ -1,3 +1,4 @@
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions, viewsets
 
 from config import services
@@ -13,9 +14,20 @@ class ReadAnyoneWriteStaff(permissions.BasePermission):
         return bool(request.user and request.user.is_staff)
 
 
+class PublicReadSchema(AutoSchema):
+    """Reads need no credentials (the schema says so); writes keep the usual ones."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in permissions.SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+
 class AppSettingViewSet(viewsets.ModelViewSet):
     """Public settings for anyone, all settings for staff; only staff write."""
 
+    schema = PublicReadSchema()
     serializer_class = AppSettingSerializer
     permission_classes = [ReadAnyoneWriteStaff]
     filterset_class = AppSettingFilter

@@ -1,16 +1,17 @@
 import django_filters
 
+from config.filters import FilterSet
 from social import selectors
 from social.models import Emoji, EmojiCategory, Notification
 
 
-class EmojiCategoryFilter(django_filters.FilterSet):
+class EmojiCategoryFilter(FilterSet):
     class Meta:
         model = EmojiCategory
         fields = ["name", "is_active"]
 
 
-class EmojiFilter(django_filters.FilterSet):
+class EmojiFilter(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="name, shortcode, keywords")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -23,7 +24,7 @@ class EmojiFilter(django_filters.FilterSet):
         return selectors.emoji_search(queryset=queryset, term=value)
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

@@ -4,11 +4,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
 from config.pagination import CursorPagination
+from config.renderers import ORJSONParser
 from social import selectors, services
 from social.api import filters
 from social.api.serializers import (
@@ -74,6 +76,7 @@ class EmojiViewSet(viewsets.ModelViewSet):
     """The emoji catalogue. Staff add custom emoji (multipart `image`); DELETE deactivates."""
 
     serializer_class = EmojiSerializer
+    parser_classes = [ORJSONParser, MultiPartParser]
     permission_classes = [StaffWritesOrReadOnly]
     filterset_class = filters.EmojiFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -2,10 +2,11 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from config.filters import FilterSet
 from teams.models import Group, Team, TeamInvite, TeamMember
 
 
-class TeamFilter(django_filters.FilterSet):
+class TeamFilter(FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -14,7 +15,7 @@ class TeamFilter(django_filters.FilterSet):
         fields = ["plan"]
 
 
-class TeamMemberFilter(django_filters.FilterSet):
+class TeamMemberFilter(FilterSet):
     joined_after = django_filters.IsoDateTimeFilter(field_name="joined_at", lookup_expr="gte")
     joined_before = django_filters.IsoDateTimeFilter(field_name="joined_at", lookup_expr="lt")
 
@@ -23,7 +24,7 @@ class TeamMemberFilter(django_filters.FilterSet):
         fields = ["role", "is_active"]
 
 
-class TeamInviteFilter(django_filters.FilterSet):
+class TeamInviteFilter(FilterSet):
     email = django_filters.CharFilter(lookup_expr="iexact")
     status = django_filters.ChoiceFilter(choices=TeamInvite.Status.choices, method="by_status")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -46,7 +47,7 @@ class TeamInviteFilter(django_filters.FilterSet):
         )
 
 
-class GroupFilter(django_filters.FilterSet):
+class GroupFilter(FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
