@@ -43,6 +43,9 @@ def test_one_row_per_authenticated_request_with_the_route_not_the_path(user_clie
     assert second.response_status == 404
     assert "<pk>" in second.endpoint and "0000" not in second.endpoint
     assert first.request_id and first.session_id == ""  # forced auth: no session
+    # Written by a plain INSERT: the defaults save() would fill are there all the same.
+    assert first.extra_data == {} and first.created_at <= first.updated_at
+    assert first.created_at <= second.created_at
 
 
 def test_the_request_log_costs_exactly_one_insert(user_client):
