@@ -6,6 +6,7 @@ import sys
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import OperationalError
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -77,6 +78,26 @@ def test_user_throttle_applies(user_client):
     ):
         codes = [user_client.get("/api/v1/me/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_the_user_throttle_counts_per_window_in_one_small_value(user_client, user):
+    with mock.patch.object(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100/min", "user": "3/min"}
+    ):
+        with mock.patch("config.throttling.UserThrottle.timer", return_value=600.0):
+            codes = [user_client.get("/api/v1/me/").status_code for _ in range(4)]
+            refused = user_client.get("/api/v1/me/")
+            assert cache.get(f"throttle_user_{user.pk}") == (10, 3)
+        # 429 says when the window ends; the next window starts a new count.
+        assert int(refused["Retry-After"]) == 60
+        with mock.patch("config.throttling.UserThrottle.timer", return_value=659.5):
+            assert user_client.get("/api/v1/me/").status_code == 429
+            assert refused.json()["detail"]
+        with mock.patch("config.throttling.UserThrottle.timer", return_value=660.0):
+            assert user_client.get("/api/v1/me/").status_code == 200
+            assert cache.get(f"throttle_user_{user.pk}") == (11, 1)
+    assert codes == [200, 200, 200, 429]
 
 
 @pytest.mark.django_db
