@@ -120,13 +120,13 @@ _COPY_TYPES = (
 # No savepoint: the view's request transaction already wraps this, and a failure rolls the
 # whole request back.
 @transaction.atomic(savepoint=False)
-def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[tuple]:
     """Store a validated batch of activities in one statement, all or nothing.
 
     `rows` come from the API's input validation (types, lengths, end after start). Rules are
     fetched once per batch; AFK rows are dropped while the user's idle tracking is off. The
     batch is audited with one summary row, never one row per activity. Returns the stored
-    rows as `.values()` would read them back (one dict per activity, keyed by column).
+    rows as `.values_list()` would read them back: tuples in ACTIVITY_COLUMNS order.
     """
     if len(rows) > BULK_MAX:
         raise ValidationError(f"At most {BULK_MAX} activities per request.")
@@ -162,7 +162,7 @@ def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[dict[st
     # Rows were validated field by field already; the database enforces the check constraints.
     _insert_activities(values)
     auditing.record_bulk(model=Activity, action="create", ids=[value[0] for value in values])
-    return [dict(zip(ACTIVITY_COLUMNS, value, strict=True)) for value in values]
+    return values
 
 
 def _insert_activities(values: list[tuple]) -> None:

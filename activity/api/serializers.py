@@ -17,6 +17,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from activity.services import ACTIVITY_COLUMNS
 
 # --- activities: a hand-written validator, because DRF's per-field machinery costs more than
 # the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.
@@ -121,9 +122,15 @@ class ActivitySerializer(serializers.ModelSerializer):
         return clean
 
 
-def activity_representation(values: dict) -> dict:
-    """The API's view of an activity given as a dict of its columns (see activities_ingest)."""
-    return {name: values[name] for name in ActivitySerializer.Meta.fields}
+def activity_representation(row: tuple) -> dict:
+    """The API's view of a stored row given as a tuple in ACTIVITY_COLUMNS order (what
+    activities_ingest returns)."""
+    return {name: row[index] for name, index in _REPRESENTED_COLUMNS}
+
+
+_REPRESENTED_COLUMNS = tuple(
+    (name, ACTIVITY_COLUMNS.index(name)) for name in ActivitySerializer.Meta.fields
+)
 
 
 class HeartbeatSerializer(serializers.Serializer):

@@ -161,7 +161,7 @@ class ActivityViewSet(OwnedViewSet):
         if failed:
             raise serializers.ValidationError(errors if many else errors[0])
         created = services.activities_ingest(user=request.user, rows=rows)
-        body = [activity_representation(values) for values in created]
+        body = [activity_representation(row) for row in created]
         if not many:
             body = body[0] if body else {"detail": "Ignored: idle tracking is off."}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
