@@ -144,7 +144,7 @@ def insert_session_activity(row: SessionActivity) -> None:
         table = connection.ops.quote_name(SessionActivity._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
         _INSERT_SQL[connection.alias] = sql
     values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     with connection.cursor() as cursor:
