@@ -66,7 +66,7 @@ class StrictJSONField(serializers.JSONField):
         return value
 
 
-_ERROR_BODY = {
+ERROR_BODY = {
     "type": "object",
     "description": "`detail` for general errors, or field names mapping to messages.",
     "additionalProperties": True,
@@ -97,7 +97,7 @@ def document_error_responses(result, generator, request, public):
                     code,
                     {
                         "description": description,
-                        "content": {"application/json": {"schema": _ERROR_BODY}},
+                        "content": {"application/json": {"schema": ERROR_BODY}},
                     },
                 )
             # Answered by the web server before the request reaches Cadence, in its own

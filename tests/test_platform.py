@@ -244,3 +244,23 @@ def test_a_boolean_filter_still_filters(user_client, user):
         assert response.status_code == 200
         got = sorted(item["key_name"] for item in response.json()["results"])
         assert got == (names or ["live", "old"])
+
+
+@pytest.mark.django_db
+def test_a_400_is_always_an_object_or_for_an_array_body_an_array_of_objects(user_client):
+    # DRF's SearchFilter refuses a NUL with a bare list of messages; clients get an object.
+    response = user_client.get("/api/v1/roles/", {"search": "admin\x00"})
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Null characters are not allowed."]}
+    bulk = user_client.post(
+        "/api/v1/activities/",
+        [{"app_name": "Code", "start_time": "2026-03-02T09:00:00Z"}, {"app_name": ""}],
+        format="json",
+    )
+    assert bulk.status_code == 400
+    assert bulk.json()[0] == {} and "app_name" in bulk.json()[1]
+    paths = APIClient().get("/api/schema/?format=json").json()["paths"]
+    bulk_error = paths["/api/v1/activities/"]["post"]["responses"]["400"]
+    assert "oneOf" in bulk_error["content"]["application/json"]["schema"]
+    put = paths["/api/v1/me/preferences/{preference_key}/"]["put"]["responses"]
+    assert {"200", "201"} <= set(put)

@@ -63,7 +63,13 @@ class UserPreferenceViewSet(viewsets.ModelViewSet):
             value=serializer.validated_data.get("preference_value", {}),
         )
 
-    @extend_schema(request=serializers.UserPreferenceValueSerializer)
+    @extend_schema(
+        request=serializers.UserPreferenceValueSerializer,
+        responses={
+            200: serializers.UserPreferenceSerializer,
+            201: serializers.UserPreferenceSerializer,
+        },
+    )
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         key = kwargs[self.lookup_field]

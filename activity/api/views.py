@@ -47,6 +47,7 @@ from activity.models import (
 )
 from config.filters import FilterBackend
 from config.pagination import CursorPagination
+from config.reliability import ERROR_BODY
 from config.renderers import ORJSONParser
 
 
@@ -60,6 +61,8 @@ def _one_or_many(component: str, *, ignored: bool = False) -> dict:
     return {"oneOf": choices}
 
 
+# An array body's 400 lists one error object per item (empty for the valid ones).
+_ERRORS_ONE_OR_MANY = {"oneOf": [ERROR_BODY, {"type": "array", "items": ERROR_BODY}]}
 _SECONDS = {"type": "number", "minimum": 0}
 _SUMMARY = {
     "type": "object",
@@ -140,7 +143,7 @@ class ActivityViewSet(OwnedViewSet):
 
     @extend_schema(
         request={"application/json": _one_or_many("ActivityRequest")},
-        responses={201: _one_or_many("Activity", ignored=True)},
+        responses={201: _one_or_many("Activity", ignored=True), 400: _ERRORS_ONE_OR_MANY},
         description="One activity object, or an array of up to 5,000 (stored all or nothing).",
     )
     def create(self, request, *args, **kwargs):
@@ -367,7 +370,7 @@ class UserActivityViewSet(
 
     @extend_schema(
         request={"application/json": _one_or_many("UserActivityRequest")},
-        responses={201: _one_or_many("UserActivity")},
+        responses={201: _one_or_many("UserActivity"), 400: _ERRORS_ONE_OR_MANY},
     )
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)

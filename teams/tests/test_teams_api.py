@@ -529,3 +529,21 @@ class TestLookups:
         assert client_for(user).delete(path).status_code == 404
         invite.refresh_from_db()
         assert invite.status == "pending"
+
+
+@pytest.mark.django_db
+def test_revoking_an_invite_whose_team_was_deleted_meanwhile_is_a_404(monkeypatch):
+    # Found by `make fuzz`: the view finds the invite, a concurrent request deletes the team,
+    # and the service's lock on the team finds nothing. That is a 404, not a 500.
+    team = TeamFactory()
+    invite, _ = make_invite(team, "late@example.com")
+    revoke = services.team_invite_revoke
+
+    def after_a_concurrent_delete(**kwargs):
+        Team.objects.filter(pk=team.pk).delete()
+        return revoke(**kwargs)
+
+    monkeypatch.setattr(services, "team_invite_revoke", after_a_concurrent_delete)
+    response = client_for(team.owner).delete(f"/api/v1/teams/{team.pk}/invites/{invite.pk}/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
