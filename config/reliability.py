@@ -2,7 +2,6 @@
 gone, a cache that degrades instead of failing the request."""
 
 import logging
-import re
 import sys
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -13,13 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from redis.exceptions import RedisError
 from rest_framework import serializers
 
-# Paths that carry a secret in a segment (the API contract fixes them): the chat invite token.
-_SECRET_PATH = re.compile(r"(/chat-invites/)[^/\s]+")
-_SECRET_QUERY = re.compile(r"([?&](?:token|key)=)[^&\s]+", re.IGNORECASE)
-
-
-def redact(text: str) -> str:
-    return _SECRET_QUERY.sub(r"\1[redacted]", _SECRET_PATH.sub(r"\1[redacted]", text))
+from config.redaction import redact
 
 
 class RedactSecretsFilter(logging.Filter):

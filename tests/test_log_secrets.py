@@ -7,8 +7,12 @@ and chat invites, and try each secret where it is refused (a reused token, a rev
 Every captured line, with its traceback, is then searched for each secret the run created.
 """
 
+import importlib.util
 import logging
 import re
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -172,3 +176,50 @@ def test_redaction_keeps_the_path_shape():
         "GET /team-invites/accept/?token=[redacted]&x=1"
     )
     assert redact("Not Found: /api/v1/teams/1/") == "Not Found: /api/v1/teams/1/"
+
+
+def _gunicorn_settings():
+    path = Path(__file__).resolve().parent.parent / "config" / "gunicorn.py"
+    spec = importlib.util.spec_from_file_location("cadence_gunicorn_settings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gunicorn_access_log_keeps_tokens_and_credentials_out(capsys):
+    from gunicorn.config import Config
+
+    settings = _gunicorn_settings()
+    config = Config()
+    config.set("accesslog", "-")
+    # Every part of the request a format can name: line, path, query, referer, and headers.
+    config.set(
+        "access_log_format",
+        "%(r)s | %(U)s | %(q)s | %(f)s | %({authorization}i)s | %({cookie}i)s | "
+        "%({x-session-token}i)s | %({http_authorization}e)s | %(s)s",
+    )
+    logger = settings.logger_class(config)
+    token, key = "inv_tok_9f8e7d", "cad_abcd1234_s3cretpart"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": f"/api/v1/chat-invites/{token}/accept/?token={token}",
+        "PATH_INFO": f"/api/v1/chat-invites/{token}/accept/",
+        "QUERY_STRING": f"token={token}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://cadence.example.com/invite?token={token}",
+        "HTTP_AUTHORIZATION": f"Api-Key {key}",
+    }
+    headers = [
+        ("AUTHORIZATION", f"Api-Key {key}"),
+        ("COOKIE", "sessionid=sess-zz9"),
+        ("X-SESSION-TOKEN", "hdl-tok-77"),
+    ]
+    response = SimpleNamespace(status="201 Created", sent=12, headers=[])
+    request = SimpleNamespace(headers=headers)
+    logger.access(response, request, environ, timedelta(milliseconds=3))
+    line = capsys.readouterr().out
+    assert "/api/v1/chat-invites/[redacted]/accept/" in line and "| 201" in line
+    for secret in (token, key, "sess-zz9", "hdl-tok-77"):
+        assert secret not in line
+    assert settings.worker_class == "gthread" and settings.accesslog == "-"

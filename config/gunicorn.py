@@ -1,0 +1,51 @@
+"""gunicorn settings for Cadence (docs/operations.md):
+
+    gunicorn -c config/gunicorn.py config.wsgi
+
+Anything here can be overridden on the command line or in GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+import os
+
+from gunicorn.glogging import Logger
+
+from config.redaction import SECRET_HEADERS, redact
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+# Threads keep trackers' keep-alive connections open and overlap one request's database
+# wait with another's Python; each thread holds one database connection.
+worker_class = "gthread"
+threads = 2
+keepalive = 30
+timeout = 30
+graceful_timeout = 30
+# Recycle workers now and then, so a slow leak never matters.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with secrets kept out of the access log.
+
+    The chat invite accept path carries its token (`/chat-invites/{token}/accept/`, fixed by
+    the API contract), and a log format may name credential headers; both are redacted
+    before the line is written, as the Django log filter does for Django's own lines.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        for header in SECRET_HEADERS:
+            environ_key = "http_" + header.replace("-", "_")
+            for key in (f"{{{header}}}i", f"{{{environ_key}}}e"):
+                if key in atoms:
+                    atoms[key] = "[redacted]"
+        return atoms
+
+
+logger_class = RedactingLogger
