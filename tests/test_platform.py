@@ -1,5 +1,6 @@
 """The platform pieces every client relies on: health, schema, docs, auth challenge, settings."""
 
+import io
 import os
 import subprocess
 import sys
@@ -8,11 +9,13 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.db import OperationalError
+from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import services
 from config.settings.base import _mailer_from_url
+from social.models import EmojiCategory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -264,3 +267,72 @@ def test_a_400_is_always_an_object_or_for_an_array_body_an_array_of_objects(user
     assert "oneOf" in bulk_error["content"]["application/json"]["schema"]
     put = paths["/api/v1/me/preferences/{preference_key}/"]["put"]["responses"]
     assert {"200", "201"} <= set(put)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body", "field", "message"),
+    [
+        (
+            "/api/v1/work-sessions/",
+            {"started_at": "2026-03-02T09:00:00Z", "is_billable": "true"},
+            "is_billable",
+            "Must be a valid boolean.",
+        ),
+        (
+            "/api/v1/activities/heartbeat/",
+            {"app_name": "Code", "timestamp": "2026-03-02T09:00:00Z", "url": 5},
+            "url",
+            "Not a valid string.",
+        ),
+        (
+            "/api/v1/activities/heartbeat/",
+            {"app_name": "Code", "timestamp": "2026-03-02T09:00:00Z", "pulsetime": "60"},
+            "pulsetime",
+            "A valid number is required.",
+        ),
+        (
+            "/api/v1/activities/heartbeat/",
+            {"app_name": "Code", "timestamp": "2026-03-02T09:00:00Z", "is_afk": 1},
+            "is_afk",
+            "Must be a valid boolean.",
+        ),
+        (
+            "/api/v1/focus-sessions/",
+            {"duration_minutes": True},
+            "duration_minutes",
+            "A valid integer is required.",
+        ),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_a_400_and_writes_nothing(
+    user_client, user, path, body, field, message
+):
+    response = user_client.post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()[field] == [message]
+    assert not user.activities.exists()
+    assert not user.work_sessions.exists()
+
+
+@pytest.mark.django_db
+def test_multipart_uploads_keep_forms_text_values(staff_client):
+    # In a multipart body every value is text: "false" is still a boolean there.
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(image, "PNG")
+    image.seek(0)
+    image.name = "party.png"
+    response = staff_client.post(
+        "/api/v1/emojis/",
+        {
+            "category": EmojiCategory.objects.order_by("sort_order").first().pk,
+            "shortcode": ":cadence_party:",
+            "name": "party",
+            "sort_order": "7",
+            "is_active": "false",
+            "image": image,
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["is_active"] is False and response.json()["sort_order"] == 7

@@ -3,9 +3,10 @@ from rest_framework import serializers
 from accounts import selectors
 from accounts.models import ApiKey, Role, User, UserPreference, UserSession, UserSettings
 from config.reliability import BlankableURLField, StrictJSONField
+from config.serializers import ModelSerializer, Serializer
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     """The signed-in user's own profile: everything they may read, a subset they may change."""
 
     avatar_url = BlankableURLField(max_length=512, required=False, allow_blank=True)
@@ -67,7 +68,7 @@ class MeSerializer(serializers.ModelSerializer):
         return value
 
 
-class UserSettingsSerializer(serializers.ModelSerializer):
+class UserSettingsSerializer(ModelSerializer):
     """The user's settings; the OpenAI key can be set or cleared but never read back."""
 
     openai_api_key = serializers.CharField(
@@ -84,7 +85,7 @@ class UserSettingsSerializer(serializers.ModelSerializer):
         return bool(obj.openai_api_key)
 
 
-class UserPreferenceSerializer(serializers.ModelSerializer):
+class UserPreferenceSerializer(ModelSerializer):
     class Meta:
         model = UserPreference
         fields = ["id", "preference_key", "preference_value", "created_at", "updated_at"]
@@ -93,7 +94,7 @@ class UserPreferenceSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class UserPreferenceValueSerializer(serializers.Serializer):
+class UserPreferenceValueSerializer(Serializer):
     """PUT /me/preferences/{preference_key}/: the value only; the key is in the path."""
 
     preference_value = StrictJSONField()
@@ -114,7 +115,7 @@ class ScopesField(serializers.MultipleChoiceField):
         return value.split(",") if isinstance(value, str) else sorted(value)
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(ModelSerializer):
     permissions = ScopesField(required=False, allow_empty=False)
 
     class Meta:
@@ -152,7 +153,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
 
 
-class UserSessionSerializer(serializers.ModelSerializer):
+class UserSessionSerializer(ModelSerializer):
     is_current = serializers.SerializerMethodField()
 
     class Meta:
@@ -179,7 +180,7 @@ class UserSessionSerializer(serializers.ModelSerializer):
         return obj.session_key_hash == self.context.get("current_session_hash")
 
 
-class RoleSerializer(serializers.ModelSerializer):
+class RoleSerializer(ModelSerializer):
     permissions = serializers.SlugRelatedField(slug_field="codename", many=True, read_only=True)
 
     class Meta:
@@ -197,7 +198,7 @@ class RoleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RoleAssignmentSerializer(serializers.Serializer):
+class RoleAssignmentSerializer(Serializer):
     """POST/DELETE /users/{id}/roles/: `role` is the role's name or id."""
 
     role = serializers.CharField(max_length=100)
@@ -220,7 +221,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-class PublicUserSerializer(serializers.ModelSerializer):
+class PublicUserSerializer(ModelSerializer):
     """What any signed-in user may see about another user."""
 
     avatar_url = BlankableURLField(read_only=True)
@@ -231,7 +232,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StaffUserSerializer(serializers.ModelSerializer):
+class StaffUserSerializer(ModelSerializer):
     """Everything but the password hash, for staff."""
 
     roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
@@ -242,10 +243,10 @@ class StaffUserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class PasswordResetRequestSerializer(serializers.Serializer):
+class PasswordResetRequestSerializer(Serializer):
     email = serializers.EmailField(max_length=255)
 
 
-class PasswordResetConfirmSerializer(serializers.Serializer):
+class PasswordResetConfirmSerializer(Serializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
     new_password = serializers.CharField(max_length=4096, trim_whitespace=False)

@@ -18,6 +18,7 @@ from activity.models import (
     WorkSession,
 )
 from activity.services import ACTIVITY_COLUMNS
+from config.serializers import ModelSerializer, Serializer
 
 # --- activities: a hand-written validator, because DRF's per-field machinery costs more than
 # the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.
@@ -90,7 +91,7 @@ def clean_activity(item: Any, *, partial: bool = False) -> tuple[dict, dict]:
     return data, errors
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     """Reads are plain attribute reads, without DRF's per-field machinery (its cost dominates
     lists and bulk responses); ids and datetimes go to the renderer as they are, and orjson
     writes them as DRF's fields would (UTC datetimes end in Z). Writes use clean_activity."""
@@ -133,7 +134,7 @@ _REPRESENTED_COLUMNS = tuple(
 )
 
 
-class HeartbeatSerializer(serializers.Serializer):
+class HeartbeatSerializer(Serializer):
     app_name = serializers.CharField(max_length=255)
     window_title = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, allow_null=True, default=""
@@ -146,7 +147,7 @@ class HeartbeatSerializer(serializers.Serializer):
     pulsetime = serializers.FloatField(required=False, default=60.0, min_value=0, max_value=86400)
 
 
-class RangeSerializer(serializers.Serializer):
+class RangeSerializer(Serializer):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
 
@@ -170,7 +171,7 @@ class ReclassifySerializer(RangeSerializer):
     end = serializers.DateTimeField()
 
 
-class ClassificationRuleSerializer(serializers.ModelSerializer):
+class ClassificationRuleSerializer(ModelSerializer):
     is_global = serializers.BooleanField(
         required=False, default=False, help_text="staff only: a rule for everyone (user null)"
     )
@@ -217,7 +218,7 @@ class ClassificationRuleSerializer(serializers.ModelSerializer):
         return self._pattern(value)
 
 
-class IdleSessionSerializer(serializers.ModelSerializer):
+class IdleSessionSerializer(ModelSerializer):
     class Meta:
         model = IdleSession
         fields = [
@@ -242,7 +243,7 @@ class IdleSessionSerializer(serializers.ModelSerializer):
         ]
 
 
-class UserActivitySerializer(serializers.ModelSerializer):
+class UserActivitySerializer(ModelSerializer):
     class Meta:
         model = UserActivity
         fields = [
@@ -264,7 +265,7 @@ class UserActivitySerializer(serializers.ModelSerializer):
             self.fields["session"].queryset = IdleSession.objects.filter(user=request.user)
 
 
-class FocusSessionSerializer(serializers.ModelSerializer):
+class FocusSessionSerializer(ModelSerializer):
     blocked_apps = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, max_length=500
     )
@@ -299,7 +300,7 @@ class FocusSessionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"duration_minutes": {"min_value": 1, "max_value": 24 * 60}}
 
 
-class WorkSessionSerializer(serializers.ModelSerializer):
+class WorkSessionSerializer(ModelSerializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=100
     )
@@ -336,7 +337,7 @@ class WorkSessionSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     class Meta:
         model = Goal
         fields = ["id", "name", "type", "target_hours", "is_active", "created_at", "updated_at"]
@@ -344,11 +345,11 @@ class GoalSerializer(serializers.ModelSerializer):
         extra_kwargs = {"target_hours": {"min_value": 0.01, "max_value": 24}}
 
 
-class GoalProgressQuerySerializer(serializers.Serializer):
+class GoalProgressQuerySerializer(Serializer):
     date = serializers.DateField(required=False)
 
 
-class ScreenshotSerializer(serializers.ModelSerializer):
+class ScreenshotSerializer(ModelSerializer):
     image = serializers.ImageField(write_only=True, help_text="multipart upload")
     file_path = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
@@ -398,7 +399,7 @@ class ScreenshotCreateSerializer(ScreenshotSerializer):
     image = serializers.FileField(write_only=True, help_text="multipart upload")
 
 
-class IntegrationSerializer(serializers.ModelSerializer):
+class IntegrationSerializer(ModelSerializer):
     access_token = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=4000
     )
@@ -439,7 +440,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return value
 
 
-class CalendarEventSerializer(serializers.ModelSerializer):
+class CalendarEventSerializer(ModelSerializer):
     class Meta:
         model = CalendarEvent
         fields = [

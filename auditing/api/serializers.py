@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
+from config.serializers import ModelSerializer
 
 
-class AuditLogSerializer(serializers.ModelSerializer):
+class AuditLogSerializer(ModelSerializer):
     class Meta:
         model = AuditLog
         fields = [
@@ -26,7 +25,7 @@ class AuditLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SessionActivitySerializer(serializers.ModelSerializer):
+class SessionActivitySerializer(ModelSerializer):
     class Meta:
         model = SessionActivity
         fields = [
@@ -47,7 +46,7 @@ class SessionActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SessionAnalyticsSerializer(serializers.ModelSerializer):
+class SessionAnalyticsSerializer(ModelSerializer):
     class Meta:
         model = SessionAnalytics
         fields = [

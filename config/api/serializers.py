@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
 from config.models import AppSetting
+from config.serializers import ModelSerializer
 
 
-class AppSettingSerializer(serializers.ModelSerializer):
+class AppSettingSerializer(ModelSerializer):
     class Meta:
         model = AppSetting
         fields = [

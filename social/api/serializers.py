@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from accounts.models import User
+from config.serializers import ModelSerializer, Serializer
 from social import selectors
 from social.models import (
     ChatGroup,
@@ -16,7 +17,7 @@ from social.models import (
 )
 
 
-class EmojiCategorySerializer(serializers.ModelSerializer):
+class EmojiCategorySerializer(ModelSerializer):
     class Meta:
         model = EmojiCategory
         fields = [
@@ -33,7 +34,7 @@ class EmojiCategorySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class EmojiSerializer(serializers.ModelSerializer):
+class EmojiSerializer(ModelSerializer):
     image = serializers.ImageField(write_only=True, required=False)
     image_url = serializers.SerializerMethodField()
 
@@ -80,13 +81,13 @@ class EmojiSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class EmojiBriefSerializer(serializers.ModelSerializer):
+class EmojiBriefSerializer(ModelSerializer):
     class Meta:
         model = Emoji
         fields = ["id", "unicode", "shortcode", "name", "is_custom", "is_active"]
 
 
-class EmojiFavoriteSerializer(serializers.ModelSerializer):
+class EmojiFavoriteSerializer(ModelSerializer):
     emoji = serializers.PrimaryKeyRelatedField(queryset=Emoji.objects.all())
     emoji_detail = EmojiBriefSerializer(source="emoji", read_only=True)
 
@@ -96,7 +97,7 @@ class EmojiFavoriteSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "usage_count", "last_used", "created_at"]
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = [
@@ -115,7 +116,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"is_read": {"required": True}}
 
 
-class ChatGroupSerializer(serializers.ModelSerializer):
+class ChatGroupSerializer(ModelSerializer):
     class Meta:
         model = ChatGroup
         fields = [
@@ -130,7 +131,7 @@ class ChatGroupSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at", "updated_at"]
 
 
-class ChatGroupMemberSerializer(serializers.ModelSerializer):
+class ChatGroupMemberSerializer(ModelSerializer):
     user = PublicUserSerializer(read_only=True)
 
     class Meta:
@@ -138,7 +139,7 @@ class ChatGroupMemberSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "group", "joined_at"]
 
 
-class ChatGroupInviteSerializer(serializers.ModelSerializer):
+class ChatGroupInviteSerializer(ModelSerializer):
     class Meta:
         model = ChatGroupInvite
         fields = [
@@ -163,7 +164,7 @@ class IssuedChatInviteSerializer(ChatGroupInviteSerializer):
         fields = [*ChatGroupInviteSerializer.Meta.fields, "token"]
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(
         queryset=ChatGroup.objects.all(), required=False, allow_null=True
     )
@@ -221,12 +222,12 @@ class MessageSerializer(serializers.ModelSerializer):
         return data
 
 
-class PresenceHeartbeatSerializer(serializers.Serializer):
+class PresenceHeartbeatSerializer(Serializer):
     device_id = serializers.CharField(max_length=100)
     is_afk = serializers.BooleanField(required=False, default=False)
 
 
-class MyStatusSerializer(serializers.ModelSerializer):
+class MyStatusSerializer(ModelSerializer):
     id = serializers.UUIDField(source="user_id", read_only=True)
     auto_status = serializers.SerializerMethodField()
     manual_status = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -255,7 +256,7 @@ class MyStatusSerializer(serializers.ModelSerializer):
         return data
 
 
-class UserStatusSerializer(serializers.Serializer):
+class UserStatusSerializer(Serializer):
     """What others see: an invisible user is offline, with the last_seen they froze."""
 
     id = serializers.UUIDField(source="user_id")

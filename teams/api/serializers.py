@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
+from config.serializers import ModelSerializer, Serializer
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, TeamRole
 
 
@@ -10,7 +11,7 @@ def _json_object(value):
     return value
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     my_role = serializers.CharField(read_only=True)
     member_count = serializers.IntegerField(source="active_member_count", read_only=True)
     max_members = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
@@ -37,7 +38,7 @@ class TeamSerializer(serializers.ModelSerializer):
         return _json_object(value)
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class TeamMemberSerializer(ModelSerializer):
     user = PublicUserSerializer(read_only=True)
     role = serializers.ChoiceField(choices=TeamRole.choices)
 
@@ -47,7 +48,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "team", "user", "invited_by", "joined_at", "is_active"]
 
 
-class TeamInviteSerializer(serializers.ModelSerializer):
+class TeamInviteSerializer(ModelSerializer):
     role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
     status = serializers.CharField(read_only=True)
 
@@ -88,11 +89,11 @@ class TeamInviteIssuedSerializer(TeamInviteSerializer):
         fields = [*TeamInviteSerializer.Meta.fields, "token", "accept_url"]
 
 
-class TeamInviteAcceptSerializer(serializers.Serializer):
+class TeamInviteAcceptSerializer(Serializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     slug = serializers.SlugField(max_length=100, required=False, allow_blank=False)
     is_member = serializers.BooleanField(read_only=True)
     max_members = serializers.IntegerField(
@@ -143,7 +144,7 @@ class GroupSerializer(serializers.ModelSerializer):
         return value
 
 
-class GroupMembershipSerializer(serializers.ModelSerializer):
+class GroupMembershipSerializer(ModelSerializer):
     user = PublicUserSerializer(read_only=True)
 
     class Meta:

@@ -1,0 +1,56 @@
+"""The base classes of every API serializer: JSON values must already have their type.
+
+DRF's fields coerce: `"true"`, `"1"` and `1` pass as booleans, numbers as strings, `"2.5"` as a
+number. That suits HTML forms, where every value is text, but a JSON body that sends `"false"`
+for a boolean is almost always a client bug, and the schema promises the types. In a JSON
+body, a value of the wrong JSON type is a 400 with the field's usual message; multipart
+bodies (the upload endpoints) keep DRF's coercion.
+"""
+
+from rest_framework import serializers
+from rest_framework.utils import html
+
+# Field class -> the JSON types its values may have (None always passes to the field, which
+# decides about nulls). The first match in this order wins; unlisted fields are left alone.
+_JSON_TYPES = (
+    (serializers.BooleanField, (bool,), "invalid"),
+    (serializers.CharField, (str,), "invalid"),
+    (serializers.IntegerField, (int,), "invalid"),
+    (serializers.FloatField, (int, float), "invalid"),
+    (serializers.ListField, (list,), "not_a_list"),
+)
+
+
+def _wrong_type(field, value) -> str | None:
+    for field_class, types, message in _JSON_TYPES:
+        if isinstance(field, field_class):
+            if isinstance(value, bool) and bool not in types:
+                return message  # True is an int to Python, not to JSON
+            return None if isinstance(value, types) else message
+    return None
+
+
+class _StrictJSONTypes:
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not html.is_html_input(data):
+            errors = {}
+            for field in self._writable_fields:
+                value = data.get(field.field_name)
+                if value is None:
+                    continue
+                message = _wrong_type(field, value)
+                if message:
+                    errors[field.field_name] = [
+                        field.error_messages[message].format(input_type=type(value).__name__)
+                    ]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class Serializer(_StrictJSONTypes, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(_StrictJSONTypes, serializers.ModelSerializer):
+    pass
