@@ -25,6 +25,7 @@ Figures are printed, never asserted.
 import http.client
 import itertools
 import json
+import math
 import os
 import secrets
 import shutil
@@ -656,8 +657,9 @@ def _rows_label(rows: int) -> str:
 def _ratio(value: float | None) -> str:
     if value is None:
         return "n/a"
-    # Three digits below 10, so a ratio just under its target never prints as the target.
-    return f"{value:.3g}x" if value < 10 else f"{value:,.0f}x"
+    # Below 10, three decimals cut (not rounded) off, so a ratio just under its target
+    # (1.4999) never prints as the target (1.5).
+    return f"{math.floor(value * 1000) / 1000:.3f}x" if value < 10 else f"{value:,.0f}x"
 
 
 def _verdict(value: float | None, ok) -> str:
