@@ -26,6 +26,8 @@ def _wrong_type(field, value) -> str | None:
         if isinstance(field, field_class):
             if isinstance(value, bool) and bool not in types:
                 return message  # True is an int to Python, not to JSON
+            if isinstance(value, float) and int in types and value.is_integer():
+                return None  # 25.0 is an integer to JSON Schema
             return None if isinstance(value, types) else message
     return None
 

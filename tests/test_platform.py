@@ -316,6 +316,17 @@ def test_a_json_value_of_the_wrong_type_is_a_400_and_writes_nothing(
 
 
 @pytest.mark.django_db
+def test_an_integral_number_is_an_integer_as_json_schema_has_it(user_client):
+    response = user_client.post(
+        "/api/v1/focus-sessions/", {"duration_minutes": 25.0}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["duration_minutes"] == 25
+    half = user_client.post("/api/v1/focus-sessions/", {"duration_minutes": 25.5}, format="json")
+    assert half.status_code == 400
+
+
+@pytest.mark.django_db
 def test_multipart_uploads_keep_forms_text_values(staff_client):
     # In a multipart body every value is text: "false" is still a boolean there.
     image = io.BytesIO()
