@@ -75,9 +75,11 @@ def test_api_answers_json_only_outside_local(user_client):
 
 @pytest.mark.django_db
 def test_user_throttle_applies(user_client):
-    # DRF reads the rates once, into the throttle class; patch them there.
-    with mock.patch.object(
-        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "2/min"}
+    # DRF reads the rates once, into the throttle class; patch them there. The clock is
+    # fixed inside one window: a minute boundary between the requests would start a new count.
+    with (
+        mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "2/min"}),
+        mock.patch("config.throttling.UserThrottle.timer", return_value=630.0),
     ):
         codes = [user_client.get("/api/v1/me/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
@@ -106,8 +108,9 @@ def test_the_user_throttle_counts_per_window_in_one_small_value(user_client, use
 @pytest.mark.django_db
 def test_anonymous_throttle_applies():
     client = APIClient()
-    with mock.patch.object(
-        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "2/min"}
+    with (
+        mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "2/min"}),
+        mock.patch("config.throttling.AnonThrottle.timer", return_value=630.0),
     ):
         codes = [client.get("/api/schema/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
