@@ -224,6 +224,22 @@ class TolerantRedisCache(RedisCache):
     get_or_set = _tolerate("get_or_set")
     del _tolerate
 
+    def count(self, key, timeout: int, version=None) -> int | None:
+        """Add one to the counter at `key`, created with `timeout`, in one round trip.
+
+        SET NX creates the counter with its expiry and INCR adds to it, in one MULTI: the
+        counter never lives without its expiry, and no read-then-write race loses a count.
+        None when Redis can't be reached.
+        """
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            pipeline = self._cache.get_client(key, write=True).pipeline(transaction=True)
+            pipeline.set(key, 0, ex=max(1, int(timeout)), nx=True).incr(key)
+            return pipeline.execute()[1]
+        except RedisError as exc:
+            logger.warning("cache count failed, degraded: %s", type(exc).__name__)
+            return None
+
 
 def page_not_found(request, exception, *args, **kwargs):
     """handler404: a URL under /api/ that matches no route (an id that is not a UUID, say) is

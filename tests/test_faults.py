@@ -74,6 +74,7 @@ def test_the_api_keeps_serving_when_redis_is_down(user):
         cache.set("x", 1)
         assert cache.add("y", 1) is False
         assert cache.get_many(["x", "y"]) == {}
+        assert cache.count("z", 60) is None
         caches._settings = caches.settings = unreachable
         with contextlib.suppress(AttributeError):
             del caches._connections.default

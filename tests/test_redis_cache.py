@@ -4,13 +4,16 @@
 import contextlib
 import socket
 import threading
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import services
+from config.throttling import count_in_window
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -87,3 +90,34 @@ def test_a_revoked_key_is_refused_through_the_shared_cache(
         assert owner.delete(f"/api/v1/me/api-keys/{api_key.pk}/").status_code == 204
     assert redis_cache.get(f"accounts:api-key:{api_key.key_hash}") is None
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_window_counters_lose_no_count_under_concurrency_and_expire(redis_cache):
+    seen = []
+
+    def work():
+        seen.extend(count_in_window(redis_cache, "throttle_probe:7", 60) for _ in range(25))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Every increment got its own number: none lost, none repeated.
+    assert sorted(seen) == list(range(1, 201))
+    assert redis_cache.get("throttle_probe:7") == 200
+    key = redis_cache.make_and_validate_key("throttle_probe:7")
+    assert 0 < redis_cache._cache.get_client().ttl(key) <= 60
+
+
+@pytest.mark.django_db
+def test_the_user_throttle_refuses_past_the_rate_on_redis(redis_cache, user):
+    client = APIClient()
+    client.force_authenticate(user)
+    with (
+        mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "9/min", "user": "3/min"}),
+        mock.patch("config.throttling.UserThrottle.timer", return_value=630.0),
+    ):
+        codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert redis_cache.get(f"throttle_user_{user.pk}:10") == 4
