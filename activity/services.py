@@ -230,9 +230,45 @@ def _count_distraction(user: User, app_name: str, url: str) -> None:
         )
 
 
-# The view's request transaction already wraps this; no savepoint keeps the heartbeat at
-# three queries on the merge path.
-@transaction.atomic(savepoint=False)
+def _latest_activity(user: User, *, lock: bool = False) -> Activity | None:
+    queryset = Activity.objects.filter(user_id=user.pk).order_by("-start_time", "-id")
+    return (queryset.select_for_update() if lock else queryset).first()
+
+
+def _heartbeat_end(latest: Activity | None, heartbeat: dict[str, Any]) -> datetime | None:
+    """The end `latest` takes when the heartbeat continues it (same window, within
+    pulsetime of its end); None when the heartbeat starts a new activity."""
+    timestamp = heartbeat["timestamp"]
+    if (
+        latest is None
+        or latest.app_name != heartbeat["app_name"]
+        or latest.window_title != heartbeat["window_title"]
+        or latest.url != heartbeat["url"]
+        or latest.is_afk != heartbeat["is_afk"]
+        or latest.start_time > timestamp
+    ):
+        return None
+    end = latest.end_time or latest.start_time
+    if end + timedelta(seconds=heartbeat["pulsetime"]) < timestamp:
+        return None
+    return max(end, timestamp)
+
+
+def _extend(latest: Activity, end: datetime) -> bool:
+    """Move the end of `latest` to `end`, unless another heartbeat moved it since it was
+    read (False then). The row's own lock serialises two updates, and the second finds the
+    end changed."""
+    if end == latest.end_time:
+        return True
+    duration = _seconds(latest.start_time, end)
+    if not Activity.objects.filter(pk=latest.pk, end_time=latest.end_time).update(
+        end_time=end, duration=duration
+    ):
+        return False
+    latest.end_time, latest.duration = end, duration
+    return True
+
+
 def activity_heartbeat(
     *,
     user: User,
@@ -246,53 +282,66 @@ def activity_heartbeat(
     """Extend the latest activity when the heartbeat continues it, else start a new one.
 
     Returns (activity, created). While a focus session is active, switching to one of its
-    blocked apps or websites counts a distraction. Three queries to extend the latest
-    activity (lock, read, update), five or six to start a new one.
+    blocked apps or websites counts a distraction.
+
+    A tracker sends one heartbeat every few seconds, nearly all of them extending the same
+    row, so that is two statements and no transaction: read the latest row, then move its
+    end, on condition that the end is still the one read. When the heartbeat starts a new
+    activity, or another heartbeat changed the row in between, the decision is taken again
+    in a transaction under the user's settings lock, where a new row is inserted.
+
+    Call it outside any transaction (the API view is not atomic): a conditional UPDATE that
+    loses a race still locks the row until its transaction ends, and holding that lock while
+    waiting for the settings lock could deadlock with a heartbeat holding both.
     """
-    settings = _settings_locked(user)
-    _require_tracking(settings, afk=is_afk)
-    window_title, url = window_title or "", url or ""
-    # Every heartbeat of this user holds the settings lock, so the latest row can't change
-    # under this one.
-    latest = Activity.objects.filter(user_id=user.pk).order_by("-start_time", "-id").first()
-    if (
-        latest is not None
-        and latest.app_name == app_name
-        and latest.window_title == window_title
-        and latest.url == url
-        and latest.is_afk == is_afk
-        and latest.start_time <= timestamp
-        and (latest.end_time or latest.start_time) + timedelta(seconds=pulsetime) >= timestamp
-    ):
-        end = max(latest.end_time or latest.start_time, timestamp)
-        if end != latest.end_time:
-            latest.end_time = end
-            latest.duration = _seconds(latest.start_time, end)
-            Activity.objects.filter(pk=latest.pk).update(
-                end_time=latest.end_time, duration=latest.duration
-            )
+    _require_tracking(user_settings_get(user=user), afk=is_afk)
+    heartbeat = {
+        "app_name": app_name,
+        "window_title": window_title or "",
+        "url": url or "",
+        "is_afk": is_afk,
+        "timestamp": timestamp,
+        "pulsetime": pulsetime,
+    }
+    latest = _latest_activity(user)
+    end = _heartbeat_end(latest, heartbeat)
+    if end is not None and _extend(latest, end):
+        return latest, False
+    return _heartbeat_locked(user, heartbeat)
+
+
+@transaction.atomic
+def _heartbeat_locked(user: User, heartbeat: dict[str, Any]) -> tuple[Activity, bool]:
+    # Every insert by a heartbeat holds the settings lock, and the latest row is locked too,
+    # so neither a new row nor a new end can appear under this decision.
+    _require_tracking(_settings_locked(user), afk=heartbeat["is_afk"])
+    latest = _latest_activity(user, lock=True)
+    end = _heartbeat_end(latest, heartbeat)
+    if end is not None:
+        _extend(latest, end)
         return latest, False
 
-    row: dict[str, Any] = {"app_name": app_name, "window_title": window_title, "url": url}
+    row: dict[str, Any] = {key: heartbeat[key] for key in ("app_name", "window_title", "url")}
     ruleset = ruleset_for(user.pk)
     _classify(ruleset, _memo_for(ruleset), row)
+    timestamp = heartbeat["timestamp"]
     activity = Activity(
         id=uuid7(),
         user_id=user.pk,
-        app_name=app_name,
-        window_title=window_title,
-        url=url,
+        app_name=row["app_name"],
+        window_title=row["window_title"],
+        url=row["url"],
         category=row.get("category") or "",
         is_productive=row.get("is_productive"),
-        is_afk=is_afk,
+        is_afk=heartbeat["is_afk"],
         start_time=timestamp,
         end_time=timestamp,
         duration=0,
     )
     Activity.objects.bulk_create([activity])
     auditing.record_bulk(model=Activity, action="create", ids=[activity.pk])
-    if not is_afk:
-        _count_distraction(user, app_name, url)
+    if not heartbeat["is_afk"]:
+        _count_distraction(user, row["app_name"], row["url"])
     return activity, True
 
 

@@ -5,6 +5,7 @@ of objects, one per item)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connections, transaction
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -33,3 +34,41 @@ def exception_handler(exc, context):
         # Plain messages (DRF's SearchFilter refusing a NUL, say) get the object shape.
         exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
     return drf_exception_handler(exc, context)
+
+
+class NonAtomicActionsMixin:
+    """For a viewset: the actions named in `non_atomic_actions` run outside the request's
+    transaction (ATOMIC_REQUESTS), for services that manage their own transactions.
+
+    DRF's exception handler marks the innermost atomic block for rollback, taking it for the
+    request's. Around such an action that block, if any, is a caller's (a test's, say), and
+    an error answer must not doom it, so these actions keep the block's rollback mark as it
+    was.
+    """
+
+    non_atomic_actions: frozenset[str] = frozenset()
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        if actions and set(actions.values()) <= cls.non_atomic_actions:
+            view = transaction.non_atomic_requests(view)
+        return view
+
+    def get_exception_handler(self):
+        handler = super().get_exception_handler()
+        if self.action not in self.non_atomic_actions:
+            return handler
+
+        def keep_rollback_mark(exc, context):
+            marks = [
+                (db, db.get_rollback())
+                for db in connections.all(initialized_only=True)
+                if db.in_atomic_block
+            ]
+            response = handler(exc, context)
+            for db, mark in marks:
+                db.set_rollback(mark)
+            return response
+
+        return keep_rollback_mark

@@ -45,6 +45,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from config.exceptions import NonAtomicActionsMixin
 from config.filters import FilterBackend
 from config.pagination import CursorPagination
 from config.reliability import ERROR_BODY
@@ -131,9 +132,12 @@ class OwnedViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(instance).data)
 
 
-class ActivityViewSet(OwnedViewSet):
+class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     """Tracked activities. POST takes one object or an array (bulk, all-or-nothing)."""
 
+    # A heartbeat that extends the latest row is one UPDATE, atomic on its own, and must not
+    # keep that row locked while waiting for the settings lock (services.activity_heartbeat).
+    non_atomic_actions = frozenset({"heartbeat"})
     queryset = Activity.objects.all()
     serializer_class = ActivitySerializer
     filterset_class = activity_filters.ActivityFilter

@@ -55,6 +55,57 @@ def test_concurrent_heartbeats_make_one_activity(user):
     assert Activity.objects.filter(user=user).count() == 2
 
 
+def test_concurrent_heartbeats_extend_one_row_to_the_latest_timestamp(user):
+    start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    first = APIClient()
+    first.force_authenticate(user)
+    body = {"app_name": "Code", "timestamp": start.isoformat()}
+    assert first.post("/api/v1/activities/heartbeat/", body, format="json").status_code == 201
+    # Each thread sends a later timestamp; extends race on the same row without a lock.
+    stamps = iter(range(1, 13))
+    stamp_lock = threading.Lock()
+
+    def beat(client):
+        with stamp_lock:
+            seconds = next(stamps)
+        at = start.replace(second=seconds).isoformat()
+        return client.post(
+            "/api/v1/activities/heartbeat/", {"app_name": "Code", "timestamp": at}, format="json"
+        )
+
+    codes = run_together(user, 12, beat)
+    assert codes == [200] * 12
+    activity = Activity.objects.get(user=user)
+    assert activity.end_time == start.replace(second=12)
+    assert activity.duration == 12
+
+
+def test_heartbeats_extending_and_starting_at_once_do_not_deadlock(user):
+    start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    first = APIClient()
+    first.force_authenticate(user)
+    body = {"app_name": "Code", "timestamp": start.isoformat()}
+    assert first.post("/api/v1/activities/heartbeat/", body, format="json").status_code == 201
+    turns = iter(range(12))
+    turn_lock = threading.Lock()
+
+    def beat(client):
+        with turn_lock:
+            turn = next(turns)
+        app = "Code" if turn % 2 else "Slack"
+        at = start.replace(second=30).isoformat()
+        return client.post(
+            "/api/v1/activities/heartbeat/", {"app_name": app, "timestamp": at}, format="json"
+        )
+
+    codes = run_together(user, 12, beat)
+    # No deadlock (a 503), and every row has its 201: whatever order the heartbeats took,
+    # none inserted a row it did not report, and none reported one twice.
+    assert set(codes) <= {200, 201}
+    assert 201 in codes
+    assert Activity.objects.filter(user=user).count() == 1 + codes.count(201)
+
+
 def test_one_active_focus_session_under_concurrent_starts(user):
     codes = run_together(
         user,

@@ -267,11 +267,11 @@ class TestHeartbeat:
         assert self.beat(user_client, 240, window_title="b.py", is_afk=True).status_code == 201
         assert Activity.objects.filter(user=user).count() == 5
 
-    def test_three_queries_to_extend_five_to_start(self, user, user_client):
+    def test_two_queries_to_extend_six_to_start(self, user, user_client):
         self.beat(user_client, 0)
-        # Extending: lock, read the latest, update. Starting: lock, read, insert, audit row,
-        # focus session check.
-        for offset, title, status, most in ((10, "a.py", 200, 3), (20, "other", 201, 5)):
+        # Extending: read the latest, update it. Starting: read the latest, then under the
+        # lock: lock, read the latest again, insert, audit row, focus session check.
+        for offset, title, status, most in ((10, "a.py", 200, 2), (20, "other", 201, 6)):
             with CaptureQueriesContext(connection) as ctx:
                 response = self.beat(user_client, offset, window_title=title)
             assert response.status_code == status
