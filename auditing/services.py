@@ -63,8 +63,9 @@ def record_bulk(
 
     `action` is create, update or delete; the row's action is `bulk_<action>`.
     """
-    ids = [str(pk) for pk in ids]
-    summary = {"count": count if count is not None else len(ids), "ids": ids[:BULK_IDS_LIMIT]}
+    ids = ids if isinstance(ids, list | tuple) else list(ids)
+    listed = [str(pk) for pk in ids[:BULK_IDS_LIMIT]]
+    summary = {"count": count if count is not None else len(ids), "ids": listed}
     row = _stamp(
         action=f"bulk_{action}",
         entity_type=entity_type_of(model),
