@@ -29,7 +29,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from config.ids import uuid7
+from config.ids import uuid7, uuid7_many
 
 BULK_MAX = 5000
 RUNNING_TIMER_MESSAGE = "A work timer is already running."
@@ -140,12 +140,12 @@ def activities_ingest(*, user: User, rows: list[dict[str, Any]]) -> list[tuple]:
     memo = _memo_for(ruleset)
     now = timezone.now()
     values = []
-    for row in rows:
+    for row, pk in zip(rows, uuid7_many(len(rows)), strict=True):
         _classify(ruleset, memo, row)
         start, end = row["start_time"], row.get("end_time")
         values.append(
             (
-                uuid7(),
+                pk,
                 user.pk,
                 row["app_name"],
                 row.get("window_title") or "",

@@ -5,6 +5,14 @@ import time
 import uuid
 
 _RAND_B = (1 << 62) - 1
+_VERSION_AND_VARIANT = 0x7 << 76 | 0b10 << 62
+
+
+def _from_parts(millis: int, rand: int) -> uuid.UUID:
+    """Version 7 from a millisecond timestamp and 80 random bits (74 of them used)."""
+    return uuid.UUID(
+        int=millis << 80 | _VERSION_AND_VARIANT | (rand >> 62 & 0xFFF) << 64 | rand & _RAND_B
+    )
 
 
 def uuid7() -> uuid.UUID:
@@ -14,12 +22,17 @@ def uuid7() -> uuid.UUID:
     handle on their slow paths), about twice as fast to make. Ids of one millisecond are not
     ordered among themselves; rows are ordered by time first and id only to break ties.
     """
-    rand = int.from_bytes(os.urandom(10))
-    value = (
-        (time.time_ns() // 1_000_000) << 80
-        | 0x7 << 76
-        | (rand >> 62 & 0xFFF) << 64
-        | 0b10 << 62
-        | rand & _RAND_B
-    )
-    return uuid.UUID(int=value)
+    return _from_parts(time.time_ns() // 1_000_000, int.from_bytes(os.urandom(10)))
+
+
+def uuid7_many(count: int) -> list[uuid.UUID]:
+    """`count` version 7 UUIDs of the same millisecond, from one read of the clock and one
+    of the random source: for the ids of a bulk write, about a third faster than a uuid7()
+    call each."""
+    stamp = (time.time_ns() // 1_000_000) << 80 | _VERSION_AND_VARIANT
+    random, from_bytes, make = os.urandom(10 * count), int.from_bytes, uuid.UUID
+    ids = []
+    for start in range(0, 10 * count, 10):
+        rand = from_bytes(random[start : start + 10])
+        ids.append(make(int=stamp | (rand >> 62 & 0xFFF) << 64 | rand & _RAND_B))
+    return ids
