@@ -59,6 +59,20 @@ class StrictJSONField(serializers.JSONField):
         return value
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JSONObjectField(StrictJSONField):
+    """A JSON object (settings, metadata): the schema says object, and anything else is a
+    400."""
+
+    default_error_messages = {"not_object": "Must be a JSON object."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            self.fail("not_object")
+        return value
+
+
 ERROR_BODY = {
     "type": "object",
     "description": "`detail` for general errors, or field names mapping to messages.",
@@ -98,6 +112,21 @@ def document_error_responses(result, generator, request, public):
             operation["responses"].setdefault(
                 "414", {"description": "URI too long (refused by the web server)."}
             )
+    return result
+
+
+def require_one_or_many_bodies(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a request body given as one object or an array
+    of them (`oneOf`, the bulk endpoints) is required. drf-spectacular marks a body required
+    from its serializer's required fields, and has none to look at for a schema given as a
+    dict."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if body and any(
+                "oneOf" in media.get("schema", {}) for media in body["content"].values()
+            ):
+                body["required"] = True
     return result
 
 

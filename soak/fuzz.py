@@ -20,6 +20,8 @@ def main() -> int:
     with gunicorn(env) as (base, _):
         command = [
             str(Path(sys.executable).parent / "schemathesis"),
+            "--config-file",
+            str(ROOT / "soak" / "schemathesis.toml"),
             "run",
             f"{base}/api/schema/",
             "--header",

@@ -351,3 +351,34 @@ def test_multipart_uploads_keep_forms_text_values(staff_client):
     )
     assert response.status_code == 201, response.content
     assert response.json()["is_active"] is False and response.json()["sort_order"] == 7
+
+
+@pytest.mark.django_db
+def test_the_schema_says_what_the_api_refuses(user_client):
+    """Where the API refuses a body, the schema says so, so that schema-valid requests are
+    accepted (schemathesis' positive-data check)."""
+    schema = APIClient().get("/api/schema/?format=json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    # Bulk bodies: required, an object or an array of 1 to 5,000.
+    for path in ("/api/v1/activities/", "/api/v1/user-activities/"):
+        body = paths[path]["post"]["requestBody"]
+        assert body["required"] is True
+        array = body["content"]["application/json"]["schema"]["oneOf"][1]
+        assert (array["minItems"], array["maxItems"]) == (1, 5000)
+        assert user_client.post(path, [], format="json").status_code == 400
+        assert user_client.post(path).status_code == 400
+    # Settings and metadata are JSON objects.
+    for component, field in (("TeamRequest", "settings"), ("PatchedMeRequest", "metadata")):
+        assert components[component]["properties"][field]["type"] == "object"
+    team = user_client.post("/api/v1/teams/", {"name": "x", "settings": []}, format="json")
+    assert team.json() == {"settings": ["Must be a JSON object."]}
+    me = user_client.patch("/api/v1/me/", {"metadata": "x"}, format="json")
+    assert me.json() == {"metadata": ["Must be a JSON object."]}
+    # An API key has at least one scope.
+    assert components["ApiKeyRequest"]["properties"]["permissions"]["minItems"] == 1
+    key = user_client.post("/api/v1/me/api-keys/", {"key_name": "k", "permissions": []})
+    assert key.status_code == 400
+    # PATCH of a preference takes its value only.
+    patch = paths["/api/v1/me/preferences/{preference_key}/"]["patch"]["requestBody"]
+    ref = patch["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(components[ref]["properties"]) == {"preference_value"}

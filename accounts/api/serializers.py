@@ -1,8 +1,9 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import selectors
 from accounts.models import ApiKey, Role, User, UserPreference, UserSession, UserSettings
-from config.reliability import BlankableURLField, StrictJSONField
+from config.reliability import BlankableURLField, JSONObjectField, StrictJSONField
 from config.serializers import ModelSerializer, Serializer
 
 
@@ -10,6 +11,7 @@ class MeSerializer(ModelSerializer):
     """The signed-in user's own profile: everything they may read, a subset they may change."""
 
     avatar_url = BlankableURLField(max_length=512, required=False, allow_blank=True)
+    metadata = JSONObjectField(required=False)
 
     class Meta:
         model = User
@@ -62,11 +64,6 @@ class MeSerializer(ModelSerializer):
             raise serializers.ValidationError("A user with that username already exists.")
         return value
 
-    def validate_metadata(self, value):
-        if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be a JSON object.")
-        return value
-
 
 class UserSettingsSerializer(ModelSerializer):
     """The user's settings; the OpenAI key can be set or cleared but never read back."""
@@ -100,11 +97,19 @@ class UserPreferenceValueSerializer(Serializer):
     preference_value = StrictJSONField()
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": ApiKey.Scope.values},
+        "minItems": 1,
+    }
+)
 class ScopesField(serializers.MultipleChoiceField):
-    """API key scopes as a JSON list (a comma-separated string is accepted too)."""
+    """API key scopes as a JSON list of at least one (a comma-separated string is accepted
+    too)."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=ApiKey.Scope.choices, **kwargs)
+        super().__init__(choices=ApiKey.Scope.choices, allow_empty=False, **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, str):
@@ -116,7 +121,7 @@ class ScopesField(serializers.MultipleChoiceField):
 
 
 class ApiKeySerializer(ModelSerializer):
-    permissions = ScopesField(required=False, allow_empty=False)
+    permissions = ScopesField(required=False)
 
     class Meta:
         model = ApiKey

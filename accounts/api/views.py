@@ -75,9 +75,11 @@ class UserPreferenceViewSet(viewsets.ModelViewSet):
         key = kwargs[self.lookup_field]
         if partial:
             # PATCH changes an existing preference; only PUT may create one.
-            self.get_object()
-        body = serializers.UserPreferenceValueSerializer(data=request.data)
+            current = self.get_object()
+        body = serializers.UserPreferenceValueSerializer(data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
+        if "preference_value" not in body.validated_data:  # a PATCH that changes nothing
+            return Response(self.get_serializer(current).data)
         preference, created = services.user_preference_set(
             user=request.user, preference_key=key, value=body.validated_data["preference_value"]
         )
@@ -85,6 +87,14 @@ class UserPreferenceViewSet(viewsets.ModelViewSet):
             self.get_serializer(preference).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        request=serializers.UserPreferenceValueSerializer,
+        responses={200: serializers.UserPreferenceSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Change an existing preference's value; the key is in the path."""
+        return super().partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         services.user_preference_delete(preference=instance)

@@ -184,6 +184,24 @@ class TestPreferenceRules:
             == "red"
         )
 
+    def test_patch_changes_the_value_only_and_never_creates(self, user_client, user):
+        path = "/api/v1/me/preferences/theme.accent/"
+        assert user_client.patch(path, {"preference_value": "x"}).status_code == 404
+        UserPreference.objects.create(user=user, preference_key="theme.accent", preference_value=1)
+        # The key is the path's: a key in the body changes nothing.
+        response = user_client.patch(path, {"preference_key": "other", "preference_value": 2})
+        assert response.status_code == 200
+        assert response.json()["preference_key"] == "theme.accent"
+        unchanged = user_client.patch(path, {})
+        assert unchanged.status_code == 200
+        assert unchanged.json()["preference_value"] == 2
+        assert list(
+            UserPreference.objects.filter(user=user).values_list(
+                "preference_key", "preference_value"
+            )
+        ) == [("theme.accent", 2)]
+        assert user_client.patch(path, {"preference_value": None}).status_code == 400
+
     def test_duplicate_key_on_post_is_400(self, user_client, user):
         UserPreference.objects.create(user=user, preference_key="dup", preference_value=1)
         response = user_client.post(

@@ -52,10 +52,14 @@ from config.reliability import ERROR_BODY
 from config.renderers import ORJSONParser
 
 
-def _one_or_many(component: str, *, ignored: bool = False) -> dict:
-    """Schema of a body that is one object or an array of them (bulk endpoints)."""
+def _one_or_many(component: str, *, ignored: bool = False, request: bool = False) -> dict:
+    """Schema of a body that is one object or an array of them (bulk endpoints); a request's
+    array holds 1 to BULK_MAX items."""
     ref = {"$ref": f"#/components/schemas/{component}"}
-    choices = [ref, {"type": "array", "items": ref}]
+    array = {"type": "array", "items": ref}
+    if request:
+        array |= {"minItems": 1, "maxItems": services.BULK_MAX}
+    choices = [ref, array]
     if ignored:
         # A single activity while idle tracking is off is acknowledged, not stored.
         choices.append({"type": "object", "properties": {"detail": {"type": "string"}}})
@@ -146,7 +150,7 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     search_fields = ["app_name", "window_title"]
 
     @extend_schema(
-        request={"application/json": _one_or_many("ActivityRequest")},
+        request={"application/json": _one_or_many("ActivityRequest", request=True)},
         responses={201: _one_or_many("Activity", ignored=True), 400: _ERRORS_ONE_OR_MANY},
         description="One activity object, or an array of up to 5,000 (stored all or nothing).",
     )
@@ -373,7 +377,7 @@ class UserActivityViewSet(
         return UserActivity.objects.filter(user=self.request.user)
 
     @extend_schema(
-        request={"application/json": _one_or_many("UserActivityRequest")},
+        request={"application/json": _one_or_many("UserActivityRequest", request=True)},
         responses={201: _one_or_many("UserActivity"), 400: _ERRORS_ONE_OR_MANY},
     )
     def create(self, request, *args, **kwargs):

@@ -397,6 +397,7 @@ for _logger in ("django.request", "django.server"):
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "config.reliability.document_error_responses",
+    "config.reliability.require_one_or_many_bodies",
 ]
 # Database outages answer 503 JSON (and out-of-range values 400), never a 500; handler500
 # in config/urls.py does the same for errors raised in middleware.

@@ -1,20 +1,16 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
+from config.reliability import JSONObjectField
 from config.serializers import ModelSerializer, Serializer
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, TeamRole
-
-
-def _json_object(value):
-    if not isinstance(value, dict):
-        raise serializers.ValidationError("Must be a JSON object.")
-    return value
 
 
 class TeamSerializer(ModelSerializer):
     my_role = serializers.CharField(read_only=True)
     member_count = serializers.IntegerField(source="active_member_count", read_only=True)
     max_members = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    settings = JSONObjectField(required=False)
 
     class Meta:
         model = Team
@@ -33,9 +29,6 @@ class TeamSerializer(ModelSerializer):
         ]
         # The plan follows billing; staff change it in the admin.
         read_only_fields = ["id", "owner", "plan", "created_at", "updated_at"]
-
-    def validate_settings(self, value):
-        return _json_object(value)
 
 
 class TeamMemberSerializer(ModelSerializer):
@@ -96,6 +89,7 @@ class TeamInviteAcceptSerializer(Serializer):
 class GroupSerializer(ModelSerializer):
     slug = serializers.SlugField(max_length=100, required=False, allow_blank=False)
     is_member = serializers.BooleanField(read_only=True)
+    settings = JSONObjectField(required=False)
     max_members = serializers.IntegerField(
         min_value=1, max_value=1_000_000, required=False, allow_null=True
     )
@@ -134,9 +128,6 @@ class GroupSerializer(ModelSerializer):
         ]
         # Uniqueness (case-insensitive name, slug) is checked by the model's constraints.
         validators = []
-
-    def validate_settings(self, value):
-        return _json_object(value)
 
     def validate_slug(self, value):
         if value != value.lower():
