@@ -1,8 +1,18 @@
+from zoneinfo import available_timezones
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import selectors
-from accounts.models import ApiKey, Role, User, UserPreference, UserSession, UserSettings
+from accounts.models import (
+    ApiKey,
+    Role,
+    User,
+    UserPreference,
+    UserSession,
+    UserSettings,
+    _valid_time_zone,
+)
 from config.reliability import BlankableURLField, JSONObjectField, StrictJSONField
 from config.serializers import ModelSerializer, Serializer
 
@@ -65,8 +75,18 @@ class MeSerializer(ModelSerializer):
         return value
 
 
+@extend_schema_field({"type": "string", "enum": sorted(available_timezones())})
+class TimeZoneField(serializers.CharField):
+    """An IANA time zone name; the schema lists the names this server knows."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, validators=[_valid_time_zone], **kwargs)
+
+
 class UserSettingsSerializer(ModelSerializer):
     """The user's settings; the OpenAI key can be set or cleared but never read back."""
+
+    time_zone = TimeZoneField(required=False)
 
     openai_api_key = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=500, trim_whitespace=True
