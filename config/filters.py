@@ -1,14 +1,19 @@
-"""django-filter for the API, with booleans that say no to values they don't know.
+"""django-filter for the API, with filters that say no to values they don't know.
 
 Stock `BooleanFilter` reads `?is_active=maybe` as "no filter" and answers the whole list,
 which hides a client's typo behind a plausible result. Here anything but true/false (or
-1/0, any case) is a 400 naming the parameter. An empty value still means "no filter".
+1/0, any case) is a 400 naming the parameter. Likewise an empty value for a filter that is
+not text (`?is_active=`, `?start_time_after=`) is a 400, as the schema's types say: leave
+the parameter out for no filter.
 """
 
 import django_filters
 from django import forms
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+
+from config.serializers import EMPTY_PARAMETER
 
 
 class StrictBooleanField(forms.Field):
@@ -66,7 +71,15 @@ class FilterBackend(DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return queryset
-        params = list(request.query_params)
-        if not any(key.startswith(name) for name in filterset_class.base_filters for key in params):
+        params = request.query_params
+        filters = filterset_class.base_filters
+        if not any(key.startswith(name) for name in filters for key in params):
             return queryset
+        empty = {
+            name: [EMPTY_PARAMETER]
+            for name, filter_ in filters.items()
+            if params.get(name) == "" and not isinstance(filter_, django_filters.CharFilter)
+        }
+        if empty:
+            raise ValidationError(empty)
         return super().filter_queryset(request, queryset, view)

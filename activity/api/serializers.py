@@ -18,7 +18,7 @@ from activity.models import (
     WorkSession,
 )
 from activity.services import ACTIVITY_COLUMNS
-from config.serializers import ModelSerializer, Serializer
+from config.serializers import ModelSerializer, QuerySerializer, Serializer
 
 # --- activities: a hand-written validator, because DRF's per-field machinery costs more than
 # the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.
@@ -160,7 +160,7 @@ class RangeSerializer(Serializer):
         return attrs
 
 
-class SummaryQuerySerializer(RangeSerializer):
+class SummaryQuerySerializer(QuerySerializer, RangeSerializer):
     group_by = serializers.ChoiceField(
         choices=["category", "app_name", "day"], required=False, default="category"
     )
@@ -345,7 +345,7 @@ class GoalSerializer(ModelSerializer):
         extra_kwargs = {"target_hours": {"min_value": 0.01, "max_value": 24}}
 
 
-class GoalProgressQuerySerializer(Serializer):
+class GoalProgressQuerySerializer(QuerySerializer):
     date = serializers.DateField(required=False)
 
 
