@@ -32,6 +32,23 @@ def _wrong_type(field, value) -> str | None:
     return None
 
 
+def _type_errors(field, value):
+    """The field's errors for a JSON value of the wrong type, as DRF words them, or None. A
+    list's items are checked too ([1] is not a list of strings), with errors by index as
+    DRF's ListField gives them."""
+    message = _wrong_type(field, value)
+    if message:
+        return [field.error_messages[message].format(input_type=type(value).__name__)]
+    if isinstance(field, serializers.ListField):
+        items = {
+            index: _type_errors(field.child, item)
+            for index, item in enumerate(value)
+            if item is not None
+        }
+        return {index: errors for index, errors in items.items() if errors} or None
+    return None
+
+
 class _StrictJSONTypes:
     def to_internal_value(self, data):
         if isinstance(data, dict) and not html.is_html_input(data):
@@ -40,11 +57,9 @@ class _StrictJSONTypes:
                 value = data.get(field.field_name)
                 if value is None:
                     continue
-                message = _wrong_type(field, value)
-                if message:
-                    errors[field.field_name] = [
-                        field.error_messages[message].format(input_type=type(value).__name__)
-                    ]
+                field_errors = _type_errors(field, value)
+                if field_errors:
+                    errors[field.field_name] = field_errors
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

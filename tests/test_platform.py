@@ -344,6 +344,17 @@ def test_a_json_value_of_the_wrong_type_is_a_400_and_writes_nothing(
 
 
 @pytest.mark.django_db
+def test_a_list_item_of_the_wrong_json_type_is_a_400_by_index(user_client, user):
+    body = {"started_at": "2026-03-02T09:00:00Z", "tags": ["ok", 0, "x", True]}
+    response = user_client.post("/api/v1/work-sessions/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"tags": {"1": ["Not a valid string."], "3": ["Not a valid string."]}}
+    assert not user.work_sessions.exists()
+    body["tags"] = ["ok", "fine"]
+    assert user_client.post("/api/v1/work-sessions/", body, format="json").status_code == 201
+
+
+@pytest.mark.django_db
 def test_an_integral_number_is_an_integer_as_json_schema_has_it(user_client):
     response = user_client.post(
         "/api/v1/focus-sessions/", {"duration_minutes": 25.0}, format="json"

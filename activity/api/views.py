@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -263,8 +264,12 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("start", str, description="ISO 8601; default start of today"),
-            OpenApiParameter("end", str, description="ISO 8601; default start + 1 day"),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATETIME, description="ISO 8601; default start of today"
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATETIME, description="ISO 8601; default start + 1 day"
+            ),
         ],
         responses={(200, "text/csv"): str},
     )
