@@ -1,5 +1,6 @@
 """Concurrency on PostgreSQL: each thread is a client with its own connection."""
 
+import itertools
 import threading
 from datetime import UTC, datetime
 
@@ -12,6 +13,8 @@ from activity.models import Activity, FocusSession, WorkSession
 # The flush after these tests also empties tables that data migrations filled (global
 # rules); tests that need those rules ask for the `global_rules` fixture, which reloads them.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+HEARTBEAT = "/api/v1/activities/heartbeat/"
 
 
 def run_together(user, count: int, request) -> list[int]:
@@ -55,23 +58,34 @@ def test_concurrent_heartbeats_make_one_activity(user):
     assert Activity.objects.filter(user=user).count() == 2
 
 
+def _start_activity(user, start: datetime) -> None:
+    """One heartbeat, before the threads run: the latest row they race on."""
+    client = APIClient()
+    client.force_authenticate(user)
+    body = {"app_name": "Code", "timestamp": start.isoformat()}
+    assert client.post(HEARTBEAT, body, format="json").status_code == 201
+
+
+def _turns():
+    """Hands each thread its own number, 1, 2, 3, ..."""
+    numbers, lock = itertools.count(1), threading.Lock()
+
+    def take() -> int:
+        with lock:
+            return next(numbers)
+
+    return take
+
+
 def test_concurrent_heartbeats_extend_one_row_to_the_latest_timestamp(user):
     start = datetime(2026, 5, 1, 9, tzinfo=UTC)
-    first = APIClient()
-    first.force_authenticate(user)
-    body = {"app_name": "Code", "timestamp": start.isoformat()}
-    assert first.post("/api/v1/activities/heartbeat/", body, format="json").status_code == 201
+    _start_activity(user, start)
     # Each thread sends a later timestamp; extends race on the same row without a lock.
-    stamps = iter(range(1, 13))
-    stamp_lock = threading.Lock()
+    turn = _turns()
 
     def beat(client):
-        with stamp_lock:
-            seconds = next(stamps)
-        at = start.replace(second=seconds).isoformat()
-        return client.post(
-            "/api/v1/activities/heartbeat/", {"app_name": "Code", "timestamp": at}, format="json"
-        )
+        at = start.replace(second=turn()).isoformat()
+        return client.post(HEARTBEAT, {"app_name": "Code", "timestamp": at}, format="json")
 
     codes = run_together(user, 12, beat)
     assert codes == [200] * 12
@@ -82,21 +96,13 @@ def test_concurrent_heartbeats_extend_one_row_to_the_latest_timestamp(user):
 
 def test_heartbeats_extending_and_starting_at_once_do_not_deadlock(user):
     start = datetime(2026, 5, 1, 9, tzinfo=UTC)
-    first = APIClient()
-    first.force_authenticate(user)
-    body = {"app_name": "Code", "timestamp": start.isoformat()}
-    assert first.post("/api/v1/activities/heartbeat/", body, format="json").status_code == 201
-    turns = iter(range(12))
-    turn_lock = threading.Lock()
+    _start_activity(user, start)
+    turn = _turns()
 
     def beat(client):
-        with turn_lock:
-            turn = next(turns)
-        app = "Code" if turn % 2 else "Slack"
+        app = "Code" if turn() % 2 else "Slack"
         at = start.replace(second=30).isoformat()
-        return client.post(
-            "/api/v1/activities/heartbeat/", {"app_name": app, "timestamp": at}, format="json"
-        )
+        return client.post(HEARTBEAT, {"app_name": app, "timestamp": at}, format="json")
 
     codes = run_together(user, 12, beat)
     # No deadlock (a 503), and every row has its 201: whatever order the heartbeats took,
