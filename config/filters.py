@@ -34,6 +34,30 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+def requesters_own(model):
+    """The choices of a related-id filter on a user-owned model: the requesting user's own
+    rows. Another user's id is then refused exactly as an id that doesn't exist is, instead
+    of filtering to an empty page and so confirming that the row exists."""
+
+    def queryset(request):
+        if request is None or not request.user.is_authenticated:
+            return model._default_manager.none()
+        return model._default_manager.filter(user=request.user)
+
+    return queryset
+
+
+def requester_unless_staff(request):
+    """The choices of a `user` filter: every user for staff, the requester alone otherwise."""
+    from accounts.models import User
+
+    if request is None or not request.user.is_authenticated:
+        return User._default_manager.none()
+    if request.user.is_staff:
+        return User._default_manager.all()
+    return User._default_manager.filter(pk=request.user.pk)
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every filter set: model boolean fields get the strict filter."""
 

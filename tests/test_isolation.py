@@ -23,6 +23,7 @@ import pytest
 from django.db import models
 from drf_spectacular.generators import SchemaGenerator
 
+from activity.tests.factories import IdleSessionFactory, IntegrationFactory
 from tests.api_cases import APIResourceCases
 from tests.test_api_coverage import _case_classes
 
@@ -255,3 +256,31 @@ def test_group_messages_stay_in_their_group(user, other_user):
         assert response.status_code in {200, 400, 404}, response.content
         assert sent.json()["id"] not in response.content.decode()
     assert client.get(f"/api/v1/chat-groups/{group.pk}/members/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "param", "make"),
+    [
+        ("/api/v1/user-activities/", "session", "idle_session"),
+        ("/api/v1/calendar-events/", "integration", "integration"),
+        ("/api/v1/me/audit-logs/", "user", "user"),
+    ],
+)
+def test_a_related_id_filter_answers_another_users_id_as_a_missing_one(
+    user, other_user, path, param, make
+):
+    # Filtering by another user's row must not confirm that the row exists: the answer is
+    # the one an id that exists nowhere gets.
+    makers = {
+        "idle_session": IdleSessionFactory,
+        "integration": IntegrationFactory,
+        "user": lambda user: user,
+    }
+    mine, theirs = makers[make](user=user), makers[make](user=other_user)
+    client = APIResourceCases.client_for(user)
+    foreign = client.get(path, {param: str(theirs.pk)})
+    missing = client.get(path, {param: "00000000-0000-4000-8000-000000000000"})
+    assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
+    assert missing.status_code == 400
+    assert client.get(path, {param: str(mine.pk)}).status_code == 200

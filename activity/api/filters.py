@@ -17,7 +17,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from config.filters import BooleanFilter, FilterSet
+from config.filters import BooleanFilter, FilterSet, requesters_own
 
 
 def _range(field: str, name: str):
@@ -54,6 +54,7 @@ class IdleSessionFilter(FilterSet):
 
 class UserActivityFilter(FilterSet):
     locals().update(_range("occurred_at", "occurred_at"))
+    session = django_filters.ModelChoiceFilter(queryset=requesters_own(IdleSession))
 
     class Meta:
         model = UserActivity
@@ -108,6 +109,7 @@ class IntegrationFilter(FilterSet):
 
 class CalendarEventFilter(FilterSet):
     locals().update(_range("start_time", "start_time"))
+    integration = django_filters.ModelChoiceFilter(queryset=requesters_own(Integration))
 
     class Meta:
         model = CalendarEvent

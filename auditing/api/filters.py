@@ -1,10 +1,11 @@
 import django_filters
 
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
-from config.filters import FilterSet
+from config.filters import FilterSet, requester_unless_staff
 
 
 class AuditLogFilter(FilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=requester_unless_staff)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
