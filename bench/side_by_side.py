@@ -526,6 +526,17 @@ def run() -> dict:
         for body in cadence_beats:
             _expect(*beat_client.request("POST", "/api/v1/activities/heartbeat/", body), 200, 201)
         figures["cadence_heartbeats_per_s"] = len(beats) / (time.perf_counter() - started)
+        # The floors under a heartbeat, on the same connection and as many requests: the
+        # stack's cost before a heartbeat does any work of its own.
+        for name, path in (
+            ("empty", "/bench/floor/empty/"),
+            ("api_noop", "/bench/floor/api-noop/"),
+        ):
+            log(f"cadence: {len(beats):,} POSTs to {path}")
+            started = time.perf_counter()
+            for _ in beats:
+                _expect(*beat_client.request("POST", path, b"{}"), 200)
+            figures[f"floor_{name}_per_s"] = len(beats) / (time.perf_counter() - started)
         beat_client.close()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE activities")
@@ -721,6 +732,20 @@ def table(results: dict) -> str:
         div(beats, aw_beats),
         ">= 2x",
         lambda r: r >= 2,
+    )
+    add(
+        "  the same POSTs to an empty Django view",
+        fmt(f["floor_empty_per_s"], "/s"),
+        "aw-server heartbeats",
+        div(f["floor_empty_per_s"], aw_beats),
+        "(the floor)",
+    )
+    add(
+        "  ... to an API view that does nothing",
+        fmt(f["floor_api_noop_per_s"], "/s"),
+        "aw-server heartbeats",
+        div(f["floor_api_noop_per_s"], aw_beats),
+        "(the floor)",
     )
     summary = f["summary_100k_p50_ms"]
     add(
