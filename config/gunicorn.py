@@ -49,3 +49,11 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def worker_exit(server, worker):
+    """A worker that exits normally (restart, max_requests, shutdown) first writes the
+    session-activity rows it still holds (auditing.writer)."""
+    from auditing.writer import session_activity_writer
+
+    session_activity_writer.close()

@@ -25,3 +25,5 @@ MAILERS = {"default": _mailer_from_url(env("EMAIL_URL", default="smtp://localhos
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
+# The request log is written after the response, in batches (auditing.writer).
+AUDIT_SESSION_ACTIVITY_BACKGROUND = env.bool("AUDIT_SESSION_ACTIVITY_BACKGROUND", default=True)
