@@ -267,6 +267,20 @@ class TestHeartbeat:
         assert self.beat(user_client, 240, window_title="b.py", is_afk=True).status_code == 201
         assert Activity.objects.filter(user=user).count() == 5
 
+    def test_an_open_activity_is_extended_from_its_start(self, user, user_client):
+        body = {"app_name": "Code", "window_title": "a.py", "start_time": iso(T0)}
+        opened = user_client.post(ACTIVITIES, body, format="json").json()
+        assert opened["end_time"] is None
+        extended = self.beat(user_client, 45)
+        assert extended.status_code == 200, extended.content
+        assert extended.json()["id"] == opened["id"]
+        assert (extended.json()["end_time"], extended.json()["duration"]) == (
+            "2026-03-02T09:00:45Z",
+            45,
+        )
+        stored = Activity.objects.get(pk=opened["id"])
+        assert (stored.end_time, stored.duration) == (T0 + timedelta(seconds=45), 45)
+
     def test_two_queries_to_extend_six_to_start(self, user, user_client):
         self.beat(user_client, 0)
         # Extending: read the latest, update it. Starting: read the latest, then under the
