@@ -5,7 +5,9 @@ Checks: zero 5xx in the plain load; every acknowledged write (201) is in the dat
 afterwards, counted by id; during `pg_terminate_backend` of the app's connections answers
 are 2xx/4xx or a 503 with a JSON body and the service recovers without a restart; with
 Redis configured and then stopped nothing 500s; killing a gunicorn worker mid-load loses
-no acknowledged write. SOAK_SECONDS and SOAK_CLIENTS change the bounds.
+no acknowledged write. In the plain load and the Redis run, every answered request has its
+session-activity row once the server has stopped. SOAK_SECONDS and SOAK_CLIENTS change the
+bounds.
 """
 
 import asyncio
@@ -216,9 +218,28 @@ def terminate_app_connections(db_name) -> int:
     return len(rows)
 
 
-def run_phase(title, env, users, seconds, during=None, allow_503=False, extra_check=None):
+def request_log_rows(db_url) -> int:
+    with psycopg.connect(db_url) as conn:
+        return conn.execute("SELECT count(*) FROM session_activities").fetchone()[0]
+
+
+def check_request_log(db_url, before, stats) -> list[str]:
+    """Every answered request (all of them authenticated) left its session-activity row,
+    written after the response by each worker's thread and, at the latest, as the worker
+    exited."""
+    answered = sum(len(v) for k, v in stats.latency.items() if k != "transport_errors")
+    written = request_log_rows(db_url) - before
+    print(f"request log: {answered} requests answered, {written} session-activity rows")
+    return [] if written == answered else [f"{answered - written} request-log rows lost"]
+
+
+def run_phase(
+    title, env, users, seconds, during=None, allow_503=False, extra_check=None, request_log=False
+):
+    db_url = env["DATABASE_URL"]
     with gunicorn(env) as (base, master):
         teams = setup_teams(base, users)
+        logged_before = request_log_rows(db_url)
         load.started = time.monotonic()
         stats = asyncio.run(
             load(
@@ -229,17 +250,21 @@ def run_phase(title, env, users, seconds, during=None, allow_503=False, extra_ch
                 during=(lambda: during(base, master)) if during else None,
             )
         )
-        failures = report(title, stats, env["DATABASE_URL"], seconds, allow_503=allow_503)
+        failures = report(title, stats, db_url, seconds, allow_503=allow_503)
         if extra_check:
             failures += extra_check(base, users)
-        return failures
+    if request_log:
+        failures += check_request_log(db_url, logged_before, stats)
+    return failures
 
 
 def main() -> int:
     env, users = prepare(DB, users=10)
     failures = []
 
-    failures += run_phase(f"load: {CLIENTS} clients, {SECONDS:.0f}s", env, users, SECONDS)
+    failures += run_phase(
+        f"load: {CLIENTS} clients, {SECONDS:.0f}s", env, users, SECONDS, request_log=True
+    )
 
     async def kill_db(base, master):
         for _ in range(3):
@@ -318,7 +343,12 @@ def main() -> int:
         print(f"stopped our own redis-server (pid {pid}, port {redis_port})")
 
     failures += run_phase(
-        "fault: Redis configured, then stopped", redis_env, users, SECONDS / 2, during=stop_redis
+        "fault: Redis configured, then stopped",
+        redis_env,
+        users,
+        SECONDS / 2,
+        during=stop_redis,
+        request_log=True,
     )
 
     print("\nSOAK:", "FAILED\n  " + "\n  ".join(failures) if failures else "all checks passed")

@@ -54,6 +54,8 @@ def server_env(db_url: str, **extra: str) -> dict[str, str]:
             "THROTTLE_ANON": "1000000/minute",
             "LOG_LEVEL": "WARNING",
             "REDIS_URL": "",
+            # As production writes the request log: after the response (auditing.writer).
+            "AUDIT_SESSION_ACTIVITY_BACKGROUND": "true",
         }
     )
     env.update(extra)
