@@ -259,9 +259,9 @@ def _heartbeat_sql(connection) -> dict[str, str]:
 
 
 def _latest_activity(user: User, *, lock: bool = False) -> Activity | None:
-    queryset = Activity.objects.filter(user_id=user.pk).order_by("-start_time", "-id")
     if lock:
-        return queryset.select_for_update().first()
+        queryset = Activity.objects.select_for_update().filter(user_id=user.pk)
+        return queryset.order_by("-start_time", "-id").first()
     connection = connections[router.db_for_read(Activity)]
     sql = _heartbeat_sql(connection)["latest"]
     value = Activity._meta.get_field("user").get_db_prep_value(user.pk, connection)
