@@ -32,14 +32,15 @@ Row = tuple[str, str, list[Any]]
 
 
 def insert_rows(alias: str, sql: str, rows: list[list[Any]]) -> None:
-    """Write prepared rows with one statement each, in one transaction (psycopg sends them
-    in one round trip)."""
+    """Write prepared rows: one alone in autocommit, as the request would have; several with
+    one statement each in one transaction (psycopg sends them in one round trip)."""
     connection = connections[alias]
-    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
-        if len(rows) == 1:
+    if len(rows) == 1:
+        with connection.cursor() as cursor:
             cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+        return
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 class _Stop(threading.Event):

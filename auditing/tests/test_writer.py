@@ -75,6 +75,29 @@ def test_a_full_queue_makes_the_request_write_its_own_row(background, user_clien
     assert SessionActivity.objects.count() == 3
 
 
+def test_rows_that_wait_are_written_together(background, user_client, monkeypatch, user):
+    entered, release = threading.Event(), threading.Event()
+    batches = []
+    real_insert = writer.insert_rows
+
+    def held(alias, sql, rows):
+        batches.append(len(rows))
+        entered.set()
+        assert release.wait(10)
+        real_insert(alias, sql, rows)
+
+    monkeypatch.setattr(writer, "insert_rows", held)
+    log = background()
+    user_client.get(ME)
+    assert entered.wait(10)
+    for _ in range(3):
+        user_client.get(ME)  # queued while the first row is being written
+    release.set()
+    assert log.flush()
+    assert batches == [1, 3]
+    assert SessionActivity.objects.filter(user=user, endpoint=ME).count() == 4
+
+
 def test_a_failed_batch_is_retried_once(background, user_client, monkeypatch, caplog):
     failures = iter([DatabaseError("connection lost")])
     real_insert = writer.insert_rows
