@@ -367,7 +367,8 @@ AUDIT_EXCLUDE_MODELS = env.list(
     default=["activity.activity", "activity.useractivity", "social.userstatus"],
 )
 # Write each request's SessionActivity row after the response, from a thread (auditing.writer),
-# instead of inside the request. Production turns it on; here rows are written in the request.
+# instead of inside the request. Production (PostgreSQL) turns it on; here rows are written in
+# the request.
 AUDIT_SESSION_ACTIVITY_BACKGROUND = env.bool("AUDIT_SESSION_ACTIVITY_BACKGROUND", default=False)
 
 # --- teams ---------------------------------------------------------------------
