@@ -733,20 +733,12 @@ def table(results: dict) -> str:
         ">= 2x",
         lambda r: r >= 2,
     )
-    add(
-        "  the same POSTs to an empty Django view",
-        fmt(f["floor_empty_per_s"], "/s"),
-        "aw-server heartbeats",
-        div(f["floor_empty_per_s"], aw_beats),
-        "(the floor)",
-    )
-    add(
-        "  ... to an API view that does nothing",
-        fmt(f["floor_api_noop_per_s"], "/s"),
-        "aw-server heartbeats",
-        div(f["floor_api_noop_per_s"], aw_beats),
-        "(the floor)",
-    )
+    for name, label in (
+        ("empty", "  the same POSTs to an empty Django view"),
+        ("api_noop", "  ... to an API view that does nothing"),
+    ):
+        floor = f[f"floor_{name}_per_s"]
+        add(label, fmt(floor, "/s"), "aw-server heartbeats", div(floor, aw_beats), "(the floor)")
     summary = f["summary_100k_p50_ms"]
     add(
         f"summary by category, 30 d, 1 of {users} users, table {mid}",

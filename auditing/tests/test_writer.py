@@ -38,6 +38,36 @@ def background(monkeypatch, settings):
         assert each.close()
 
 
+class Held:
+    """Holds the writer's thread at each batch until `release` is set; records batch sizes."""
+
+    def __init__(self, monkeypatch):
+        self.entered, self.release, self.batches = threading.Event(), threading.Event(), []
+        real_insert = writer.insert_rows
+
+        def held(alias, sql, rows):
+            self.batches.append(len(rows))
+            self.entered.set()
+            assert self.release.wait(10)
+            real_insert(alias, sql, rows)
+
+        monkeypatch.setattr(writer, "insert_rows", held)
+
+
+def failing_writes(monkeypatch, count: int) -> None:
+    """The writer's next `count` writes fail as a lost connection would."""
+    failures = iter([DatabaseError("connection lost")] * count)
+    real_insert = writer.insert_rows
+
+    def failing(*args):
+        error = next(failures, None)
+        if error:
+            raise error
+        real_insert(*args)
+
+    monkeypatch.setattr(writer, "insert_rows", failing)
+
+
 def test_requests_leave_their_rows_after_the_response(background, user_client, user):
     log = background()
     before = timezone.now()
@@ -57,61 +87,34 @@ def test_requests_leave_their_rows_after_the_response(background, user_client, u
 
 
 def test_a_full_queue_makes_the_request_write_its_own_row(background, user_client, monkeypatch):
-    entered, release = threading.Event(), threading.Event()
-    real_insert = writer.insert_rows
-
-    def held(*args):
-        entered.set()
-        assert release.wait(10)
-        real_insert(*args)
-
-    monkeypatch.setattr(writer, "insert_rows", held)
+    held = Held(monkeypatch)
     log = background(max_queue=1)
     user_client.get(ME)  # taken by the thread, which is then held
-    assert entered.wait(10)
+    assert held.entered.wait(10)
     user_client.get(ME)  # queued: the queue is full
     assert not SessionActivity.objects.exists()
     user_client.get(ME)  # no room: written by the request itself
     assert SessionActivity.objects.count() == 1
-    release.set()
+    held.release.set()
     assert log.flush()
     assert SessionActivity.objects.count() == 3
 
 
 def test_rows_that_wait_are_written_together(background, user_client, monkeypatch, user):
-    entered, release = threading.Event(), threading.Event()
-    batches = []
-    real_insert = writer.insert_rows
-
-    def held(alias, sql, rows):
-        batches.append(len(rows))
-        entered.set()
-        assert release.wait(10)
-        real_insert(alias, sql, rows)
-
-    monkeypatch.setattr(writer, "insert_rows", held)
+    held = Held(monkeypatch)
     log = background()
     user_client.get(ME)
-    assert entered.wait(10)
+    assert held.entered.wait(10)
     for _ in range(3):
         user_client.get(ME)  # queued while the first row is being written
-    release.set()
+    held.release.set()
     assert log.flush()
-    assert batches == [1, 3]
+    assert held.batches == [1, 3]
     assert SessionActivity.objects.filter(user=user, endpoint=ME).count() == 4
 
 
 def test_a_failed_batch_is_retried_once(background, user_client, monkeypatch, caplog):
-    failures = iter([DatabaseError("connection lost")])
-    real_insert = writer.insert_rows
-
-    def flaky(*args):
-        error = next(failures, None)
-        if error:
-            raise error
-        real_insert(*args)
-
-    monkeypatch.setattr(writer, "insert_rows", flaky)
+    failing_writes(monkeypatch, 1)
     log = background()
     with caplog.at_level(logging.WARNING, logger="auditing.writer"):
         user_client.get(ME)
@@ -123,16 +126,7 @@ def test_a_failed_batch_is_retried_once(background, user_client, monkeypatch, ca
 def test_a_batch_that_fails_twice_is_logged_and_the_writer_goes_on(
     background, user_client, monkeypatch, caplog
 ):
-    failures = iter([DatabaseError("disk full"), DatabaseError("disk full")])
-    real_insert = writer.insert_rows
-
-    def failing(*args):
-        error = next(failures, None)
-        if error:
-            raise error
-        real_insert(*args)
-
-    monkeypatch.setattr(writer, "insert_rows", failing)
+    failing_writes(monkeypatch, 2)
     log = background()
     with caplog.at_level(logging.WARNING, logger="auditing.writer"):
         assert user_client.get(ME).status_code == 200
@@ -177,18 +171,10 @@ def test_closing_writes_the_queue_and_a_later_row_starts_a_new_thread(background
 def test_a_gunicorn_worker_writes_its_queue_before_it_exits(background, user_client, monkeypatch):
     log = background()
     monkeypatch.setattr(writer, "session_activity_writer", log)
-    entered, release = threading.Event(), threading.Event()
-    real_insert = writer.insert_rows
-
-    def slow(*args):
-        entered.set()
-        assert release.wait(10)
-        real_insert(*args)
-
-    monkeypatch.setattr(writer, "insert_rows", slow)
+    held = Held(monkeypatch)
     user_client.get(ME)
-    assert entered.wait(10)
+    assert held.entered.wait(10)
     user_client.get(ME)  # still queued when the worker starts to exit
-    threading.Timer(0.2, release.set).start()
+    threading.Timer(0.2, held.release.set).start()
     gunicorn.worker_exit(server=None, worker=None)
     assert SessionActivity.objects.count() == 2
