@@ -1,11 +1,12 @@
 """Session-activity rows written after the response, by one thread per process.
 
 Every authenticated request leaves one SessionActivity row. Written in the request, its
-INSERT and commit are a round trip the client waits for: on PostgreSQL behind gunicorn that
-was about 40% of an API request that does nothing else (docs/operations.md). With
+INSERT and commit are a round trip the client waits for. With
 `AUDIT_SESSION_ACTIVITY_BACKGROUND` on (production's default), the request only prepares
-the row's values, `created_at` included, and queues them; a thread writes whatever is
-queued in one transaction. Under load one commit then carries many rows.
+the row's values, `created_at` included, and queues them; a thread writes what is queued, a
+lone row in autocommit as the request would have, several in one transaction. Through
+gunicorn on PostgreSQL, a no-op API request took 4.07 ms this way against 5.16 ms with the
+row written in the request (docs/operations.md).
 
 The trade: rows still queued when a process is killed outright (SIGKILL, out of memory) are
 lost, at most the last few milliseconds' worth. A process that exits normally writes its
