@@ -5,8 +5,8 @@ INSERT and commit are a round trip the client waits for. With
 `AUDIT_SESSION_ACTIVITY_BACKGROUND` on (production's default), the request only prepares
 the row's values, `created_at` included, and queues them; a thread writes what is queued, a
 lone row in autocommit as the request would have, several in one transaction. Through
-gunicorn on PostgreSQL, a no-op API request took 4.07 ms this way against 5.16 ms with the
-row written in the request (docs/operations.md).
+gunicorn on PostgreSQL, a no-op API request took 0.75-0.84x the time it took with the row
+written in the request (docs/operations.md).
 
 The trade: rows still queued when a process is killed outright (SIGKILL, out of memory) are
 lost, at most the last few milliseconds' worth. A process that exits normally writes its
