@@ -11,6 +11,7 @@ from rest_framework.permissions import SAFE_METHODS
 
 from accounts import services, tokens
 from accounts.models import ApiKey
+from config.throttling import count_in_window
 
 API_KEY_KEYWORD = "Api-Key"
 
@@ -112,11 +113,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def _count_failure(failure_keys: list[str]) -> None:
         _, window = settings.API_KEY_FAILURE_LIMIT
         for key in failure_keys:
-            if not cache.add(key, 1, timeout=window):
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=window)
+            count_in_window(cache, key, window)
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):

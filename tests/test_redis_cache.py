@@ -121,3 +121,17 @@ def test_the_user_throttle_refuses_past_the_rate_on_redis(redis_cache, user):
         codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert redis_cache.get(f"throttle_user_{user.pk}:10") == 4
+
+
+@pytest.mark.django_db
+@override_settings(API_KEY_FAILURE_LIMIT=(3, 300))
+def test_bad_keys_are_counted_on_redis_until_the_address_is_locked_out(redis_cache, user):
+    _, key = services.api_key_create(user=user, key_name="ci")
+    client = APIClient(REMOTE_ADDR="192.0.2.7")
+    client.credentials(HTTP_AUTHORIZATION="Api-Key cad_dead_beef")
+    assert [client.get("/api/v1/me/").status_code for _ in range(4)] == [401, 401, 401, 429]
+    counter = "accounts:api-key-failures:ip:192.0.2.7"
+    assert redis_cache.get(counter) == 3
+    assert 0 < redis_cache._cache.get_client().ttl(redis_cache.make_key(counter)) <= 300
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get("/api/v1/me/").status_code == 429
