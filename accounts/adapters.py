@@ -1,9 +1,12 @@
 """allauth hooks: secrets of MFA authenticators encrypted with our keys, reset tokens of ours."""
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.core.exceptions import PermissionDenied
 
 from accounts import crypto, selectors, services
+from core.client_ip import client_ip
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -22,10 +25,9 @@ class PasswordResetTokenGenerator:
 
     def make_token(self, user) -> str:
         request = context.request
-        client_ip = selectors.client_ip_of(request)
         user_agent = request.headers.get("User-Agent", "") if request is not None else ""
         _, secret = services.password_reset_token_issue(
-            user=user, client_ip=client_ip, user_agent=user_agent
+            user=user, client_ip=client_ip(request), user_agent=user_agent
         )
         return secret
 
@@ -34,3 +36,14 @@ class PasswordResetTokenGenerator:
             return False
         found = selectors.password_reset_token_find(secret=token)
         return found is not None and found.user_id == user.pk
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's rate limits (failed logins, codes, reset requests) key on the address
+    core.client_ip trusts, like every other limit in Cadence."""
+
+    def get_client_ip(self, request) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

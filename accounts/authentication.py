@@ -11,7 +11,8 @@ from rest_framework.permissions import SAFE_METHODS
 
 from accounts import services, tokens
 from accounts.models import ApiKey
-from config.throttling import count_in_window
+from core.client_ip import client_ip
+from core.throttling import count_in_window
 
 API_KEY_KEYWORD = "Api-Key"
 
@@ -103,7 +104,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     # one key, hence one account) in the shared cache (Redis when configured).
     @staticmethod
     def _failure_cache_keys(request, raw_key: str) -> list[str]:
-        keys = [f"accounts:api-key-failures:ip:{request.META.get('REMOTE_ADDR', '')}"]
+        keys = [f"accounts:api-key-failures:ip:{client_ip(request)}"]
         prefix = tokens.api_key_prefix(raw_key)
         if prefix:
             keys.append(f"accounts:api-key-failures:prefix:{prefix}")

@@ -8,8 +8,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from accounts import selectors, services, tokens
+from accounts import services, tokens
 from accounts.models import UserSession
+from core.client_ip import client_ip
 
 
 def _session_store(session_key: str):
@@ -31,7 +32,7 @@ class UserSessionMiddleware:
         token = request.headers.get("X-Session-Token")
         start_hash = None
         if token:
-            self._check_token(token, selectors.client_ip_of(request))
+            self._check_token(token, client_ip(request))
         elif request.session.get(SESSION_KEY):
             start_hash = self._check_cookie_session(request)
         request.cadence_session_hash_at_start = start_hash
@@ -81,7 +82,7 @@ class UserSessionMiddleware:
         if not session_key:
             return None
         key_hash = tokens.digest(session_key)
-        if self._touch(key_hash, selectors.client_ip_of(request)):
+        if self._touch(key_hash, client_ip(request)):
             return key_hash
         if UserSession.objects.filter(session_key_hash=key_hash).exists():
             request.session.flush()
@@ -95,7 +96,7 @@ class UserSessionMiddleware:
                 user=user,
                 session_key=session_key,
                 expires_at=request.session.get_expiry_date(),
-                client_ip=selectors.client_ip_of(request),
+                client_ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
                 login_method="unknown",
             )

@@ -1,7 +1,6 @@
 """Read queries on accounts shared by the API and the admin."""
 
 import hmac
-import ipaddress
 
 from django.db.models import QuerySet
 
@@ -99,13 +98,3 @@ def password_reset_token_find(
     if not token.is_usable() or not token.user.is_active or token.user.is_deleted:
         return None
     return token
-
-
-def client_ip_of(request) -> str | None:
-    """The client's address (REMOTE_ADDR), or None when it isn't a valid IP."""
-    if request is None:
-        return None
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from accounts import selectors, services
 from accounts.authentication import api_key_cache_forget
 from accounts.models import ApiKey, Role, User, UserSession, UserSettings
+from core.client_ip import client_ip
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.create_user_settings")
@@ -47,7 +48,7 @@ def track_session_on_login(sender, request, user, **kwargs):
         session_key=session.session_key,
         expires_at=session.get_expiry_date(),
         kind=kind,
-        client_ip=selectors.client_ip_of(request),
+        client_ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         login_method=selectors.login_method_of(request),
     )

@@ -30,7 +30,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from config.ids import uuid7, uuid7_many
+from core.ids import uuid7, uuid7_many
 
 BULK_MAX = 5000
 RUNNING_TIMER_MESSAGE = "A work timer is already running."

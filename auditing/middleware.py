@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import re
 import uuid
@@ -14,24 +13,11 @@ from django.db import DatabaseError, connections, router
 from auditing.context import AuditContext, Source, reset_context, set_request_context
 from auditing.models import SessionActivity
 from auditing.writer import session_activity_writer
+from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
-
-
-def client_ip(request) -> str | None:
-    """REMOTE_ADDR, unless `AUDIT_CLIENT_IP_HEADER` names a header a trusted proxy sets."""
-    value = ""
-    header = settings.AUDIT_CLIENT_IP_HEADER
-    if header:
-        # A proxy appends, so the first entry is the client as the trusted proxy saw it.
-        value = request.META.get(header, "").split(",")[0].strip()
-    value = value or request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 def source_of(path: str) -> str:

@@ -83,7 +83,8 @@ def record_bulk(
 def session_analytics_start(*, request, user) -> SessionAnalytics | None:
     """Open the analytics row for the session a login just created."""
     from auditing.analytics import parse_user_agent
-    from auditing.middleware import client_ip, session_hash
+    from auditing.middleware import session_hash
+    from core.client_ip import client_ip
 
     key = session_hash(request)
     if not key:

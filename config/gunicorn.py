@@ -10,7 +10,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from config.redaction import SECRET_HEADERS, redact
+from core.redaction import SECRET_HEADERS, redact
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))

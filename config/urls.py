@@ -29,6 +29,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Database outages outside views are a 503 JSON too (config/reliability.py).
-handler500 = "config.reliability.server_error"
-handler404 = "config.reliability.page_not_found"
+# Database outages outside views are a 503 JSON too (config/views.py).
+handler500 = "config.views.server_error"
+handler404 = "config.views.page_not_found"

@@ -9,7 +9,8 @@ from django.db import DataError, InterfaceError, OperationalError
 from django.test import RequestFactory, override_settings
 
 from activity.api.views import ActivityViewSet
-from config.reliability import DatabaseUnavailableMiddleware, server_error
+from config.views import server_error
+from core.middleware import DatabaseUnavailableMiddleware
 from tests.api_cases import APIResourceCases
 
 
@@ -63,7 +64,7 @@ def _closed_port() -> int:
 def test_the_api_keeps_serving_when_redis_is_down(user):
     unreachable = {
         "default": {
-            "BACKEND": "config.reliability.TolerantRedisCache",
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

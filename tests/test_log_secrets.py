@@ -167,7 +167,7 @@ def test_no_secret_reaches_any_log_line(captured_logs, django_capture_on_commit_
 
 
 def test_redaction_keeps_the_path_shape():
-    from config.reliability import redact
+    from core.redaction import redact
 
     assert redact("Not Found: /api/v1/chat-invites/abc_DEF-123/accept/") == (
         "Not Found: /api/v1/chat-invites/[redacted]/accept/"

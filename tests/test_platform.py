@@ -79,7 +79,7 @@ def test_user_throttle_applies(user_client):
     # fixed inside one window: a minute boundary between the requests would start a new count.
     with (
         mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "2/min"}),
-        mock.patch("config.throttling.UserThrottle.timer", return_value=630.0),
+        mock.patch("core.throttling.UserThrottle.timer", return_value=630.0),
     ):
         codes = [user_client.get("/api/v1/me/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
@@ -90,7 +90,7 @@ def test_the_user_throttle_counts_per_window(user_client, user):
     with mock.patch.object(
         SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100/min", "user": "3/min"}
     ):
-        with mock.patch("config.throttling.UserThrottle.timer", return_value=600.0):
+        with mock.patch("core.throttling.UserThrottle.timer", return_value=600.0):
             codes = [user_client.get("/api/v1/me/").status_code for _ in range(4)]
             refused = user_client.get("/api/v1/me/")
             # One counter per window (600 s // 60 = window 10), refused requests included.
@@ -98,9 +98,9 @@ def test_the_user_throttle_counts_per_window(user_client, user):
         # 429 says when the window ends; the next window starts a new count.
         assert int(refused["Retry-After"]) == 60
         assert refused.json()["detail"]
-        with mock.patch("config.throttling.UserThrottle.timer", return_value=659.5):
+        with mock.patch("core.throttling.UserThrottle.timer", return_value=659.5):
             assert user_client.get("/api/v1/me/").status_code == 429
-        with mock.patch("config.throttling.UserThrottle.timer", return_value=660.0):
+        with mock.patch("core.throttling.UserThrottle.timer", return_value=660.0):
             assert user_client.get("/api/v1/me/").status_code == 200
             assert cache.get(f"throttle_user_{user.pk}:11") == 1
     assert codes == [200, 200, 200, 429]
@@ -111,7 +111,7 @@ def test_anonymous_throttle_applies():
     client = APIClient()
     with (
         mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "2/min"}),
-        mock.patch("config.throttling.AnonThrottle.timer", return_value=630.0),
+        mock.patch("core.throttling.AnonThrottle.timer", return_value=630.0),
     ):
         codes = [client.get("/api/schema/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]

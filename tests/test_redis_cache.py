@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import services
-from config.throttling import count_in_window
+from core.throttling import count_in_window
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.
 def redis_cache():
     live = {
         "default": {
-            "BACKEND": "config.reliability.TolerantRedisCache",
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -116,7 +116,7 @@ def test_the_user_throttle_refuses_past_the_rate_on_redis(redis_cache, user):
     client.force_authenticate(user)
     with (
         mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "9/min", "user": "3/min"}),
-        mock.patch("config.throttling.UserThrottle.timer", return_value=630.0),
+        mock.patch("core.throttling.UserThrottle.timer", return_value=630.0),
     ):
         codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]

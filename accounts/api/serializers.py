@@ -13,8 +13,8 @@ from accounts.models import (
     UserSettings,
     _valid_time_zone,
 )
-from config.reliability import BlankableURLField, JSONObjectField, StrictJSONField
-from config.serializers import ModelSerializer, Serializer
+from core.fields import BlankableURLField, JSONObjectField, StrictJSONField
+from core.serializers import ModelSerializer, Serializer
 
 
 class MeSerializer(ModelSerializer):

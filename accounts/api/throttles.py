@@ -1,12 +1,12 @@
 """Throttles for the anonymous account endpoints; rates in settings.ACCOUNTS_THROTTLE_RATES."""
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import tokens
+from core.throttling import RateThrottle
 
 
-class _AccountsThrottle(SimpleRateThrottle):
+class _AccountsThrottle(RateThrottle):
     def get_rate(self):
         # Read at request time (not import time) so deployments and tests can change it.
         return settings.ACCOUNTS_THROTTLE_RATES[self.scope]

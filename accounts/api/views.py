@@ -8,6 +8,7 @@ from accounts import selectors, services
 from accounts.api import serializers
 from accounts.api.throttles import PasswordResetEmailThrottle, PasswordResetIPThrottle
 from accounts.models import ApiKey, Role, User, UserPreference, UserSession
+from core.client_ip import client_ip
 
 
 class MeView(generics.RetrieveUpdateAPIView):
@@ -244,7 +245,7 @@ class PasswordResetRequestView(APIView):
         body.is_valid(raise_exception=True)
         services.password_reset_request(
             email=body.validated_data["email"],
-            client_ip=selectors.client_ip_of(request),
+            client_ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
         return Response(

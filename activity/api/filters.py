@@ -17,7 +17,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from config.filters import BooleanFilter, FilterSet, requesters_own
+from core.filters import BooleanFilter, FilterSet, requesters_own
 
 
 def _range(field: str, name: str):

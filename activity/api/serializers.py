@@ -18,7 +18,7 @@ from activity.models import (
     WorkSession,
 )
 from activity.services import ACTIVITY_COLUMNS
-from config.serializers import ModelSerializer, QuerySerializer, Serializer
+from core.serializers import ModelSerializer, QuerySerializer, Serializer
 
 # --- activities: a hand-written validator, because DRF's per-field machinery costs more than
 # the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.

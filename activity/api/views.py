@@ -46,11 +46,12 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from config.exceptions import NonAtomicActionsMixin
-from config.filters import FilterBackend
-from config.pagination import CursorPagination
-from config.reliability import ERROR_BODY
-from config.renderers import ORJSONParser
+from core.client_ip import client_ip
+from core.exceptions import NonAtomicActionsMixin
+from core.filters import FilterBackend
+from core.pagination import CursorPagination
+from core.renderers import ORJSONParser
+from core.schema import ERROR_BODY
 
 
 def _one_or_many(component: str, *, ignored: bool = False, request: bool = False) -> dict:
@@ -396,7 +397,7 @@ class UserActivityViewSet(
         rows = serializer.validated_data if many else [serializer.validated_data]
         meta = request.META
         for row in rows:
-            row.setdefault("ip_address", meta.get("REMOTE_ADDR"))
+            row.setdefault("ip_address", client_ip(request))
             row.setdefault("user_agent", meta.get("HTTP_USER_AGENT", "")[:1000])
         created = services.user_activities_ingest(user=request.user, rows=[dict(r) for r in rows])
         body = UserActivitySerializer(created, many=True).data

@@ -1,7 +1,7 @@
 import django_filters
 
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
-from config.filters import FilterSet, requester_unless_staff
+from core.filters import FilterSet, requester_unless_staff
 
 
 class AuditLogFilter(FilterSet):

@@ -1,5 +1,5 @@
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
-from config.serializers import ModelSerializer
+from core.serializers import ModelSerializer
 
 
 class AuditLogSerializer(ModelSerializer):

@@ -7,7 +7,7 @@ from auditing.api.serializers import (
     SessionAnalyticsSerializer,
 )
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
-from config.pagination import CursorPagination
+from core.pagination import CursorPagination
 
 
 class LoginTimeCursorPagination(CursorPagination):

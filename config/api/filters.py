@@ -1,5 +1,5 @@
-from config.filters import FilterSet
 from config.models import AppSetting
+from core.filters import FilterSet
 
 
 class AppSettingFilter(FilterSet):

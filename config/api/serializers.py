@@ -1,5 +1,5 @@
 from config.models import AppSetting
-from config.serializers import ModelSerializer
+from core.serializers import ModelSerializer
 
 
 class AppSettingSerializer(ModelSerializer):

@@ -67,6 +67,7 @@ THIRD_PARTY_APPS = [
     "allauth.headless",
 ]
 LOCAL_APPS = [
+    "core.apps.CoreConfig",
     "config.apps.ConfigConfig",
     "accounts.apps.AccountsConfig",
     "activity.apps.ActivityConfig",
@@ -225,27 +226,27 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "config.filters.FilterBackend",
+        "core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonThrottle",
-        "config.throttling.UserThrottle",
+        "core.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/minute"),
         "user": env("THROTTLE_USER", default="6000/minute"),
     },
     # orjson: the same JSON as DRF's classes, several times faster on large bodies.
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.ORJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.ORJSONRenderer"],
     # JSON only; the two upload endpoints (screenshots, custom emoji) add multipart.
-    "DEFAULT_PARSER_CLASSES": ["config.renderers.ORJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.renderers.ORJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -327,6 +328,7 @@ if env("OIDC_CLIENT_ID", default=""):
     ]
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Cadence"
 # Staff must have two-factor authentication before the admin lets them in.
@@ -356,9 +358,11 @@ LOGGING = {
 
 # --- auditing ------------------------------------------------------------------
 
-# Empty: the client IP is REMOTE_ADDR. Behind a trusted proxy, the META key it sets,
-# e.g. "HTTP_X_FORWARDED_FOR" (only then: clients can send any header they like).
-AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER", default="")
+# The client IP (core.client_ip) is REMOTE_ADDR unless proxies are configured: the number
+# of reverse proxies in front that append to X-Forwarded-For, or the META key of a header a
+# proxy sets whole (e.g. "HTTP_X_REAL_IP"). Only then: clients can send any header they like.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 # Models (app_label.model) not audited per row, on top of auditing.changes.EXCLUDED_MODELS.
 # Telemetry is recorded per batch by its services (auditing.record_bulk), not per row:
 # activities and user activities arrive in thousands, presence heartbeats every few seconds.
@@ -394,21 +398,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 
 # --- reliability -----------------------------------------------------------------
 
 # django.request and django.server log request paths; invite tokens travel in some of them.
-LOGGING["filters"] = {"redact_secrets": {"()": "config.reliability.RedactSecretsFilter"}}
+LOGGING["filters"] = {"redact_secrets": {"()": "core.redaction.RedactSecretsFilter"}}
 for _logger in ("django.request", "django.server"):
     LOGGING["loggers"].setdefault(_logger, {})["filters"] = ["redact_secrets"]
 # Every operation documents the JSON error answers (400/401/403/404/.../429/503).
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
-    "config.reliability.document_error_responses",
-    "config.reliability.require_one_or_many_bodies",
+    "core.schema.document_error_responses",
+    "core.schema.require_one_or_many_bodies",
 ]
 # Database outages answer 503 JSON (and out-of-range values 400), never a 500; handler500
 # in config/urls.py does the same for errors raised in middleware.
-MIDDLEWARE.insert(0, "config.reliability.DatabaseUnavailableMiddleware")
+MIDDLEWARE.insert(0, "core.middleware.DatabaseUnavailableMiddleware")
 # Redis down degrades the cache (throttles, rate limits, cached lookups) instead of failing.
 if REDIS_URL:
-    CACHES["default"]["BACKEND"] = "config.reliability.TolerantRedisCache"
+    CACHES["default"]["BACKEND"] = "core.cache.TolerantRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )

@@ -8,7 +8,7 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-cadence-local-developmen
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
-    "config.renderers.ORJSONRenderer",
+    "core.renderers.ORJSONRenderer",
     "rest_framework.renderers.BrowsableAPIRenderer",
 ]
 WHITENOISE_AUTOREFRESH = True

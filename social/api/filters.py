@@ -1,6 +1,6 @@
 import django_filters
 
-from config.filters import FilterSet
+from core.filters import FilterSet
 from social import selectors
 from social.models import Emoji, EmojiCategory, Notification
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from accounts.models import User
-from config.serializers import ModelSerializer, Serializer
+from core.serializers import ModelSerializer, Serializer
 from social import selectors
 from social.models import (
     ChatGroup,

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from config.pagination import CursorPagination
-from config.renderers import ORJSONParser
+from core.pagination import CursorPagination
+from core.renderers import ORJSONParser
 from social import selectors, services
 from social.api import filters
 from social.api.serializers import (

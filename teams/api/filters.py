@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from config.filters import FilterSet
+from core.filters import FilterSet
 from teams.models import Group, Team, TeamInvite, TeamMember
 
 

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from config.reliability import JSONObjectField
-from config.serializers import ModelSerializer, Serializer
+from core.fields import JSONObjectField
+from core.serializers import ModelSerializer, Serializer
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember, TeamRole
 
 

@@ -7,7 +7,7 @@ import pytest
 from django_filters import FilterSet
 
 from activity.tests.factories import ActivityFactory
-from config.filters import FilterBackend
+from core.filters import FilterBackend
 
 pytestmark = pytest.mark.django_db
 

@@ -1,18 +1,27 @@
 """Pagination shared by every list endpoint (see api.md, "Basics")."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+if TYPE_CHECKING:
+    _Pagination = pagination.BasePagination
+else:
+    _Pagination = object
 
-class _StrictPageSize:
+
+class _StrictPageSize(_Pagination):
     """`?page_size=` must be a positive integer (400 otherwise, where DRF would quietly use
     the default); values above the maximum count as the maximum, as api.md has it."""
 
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    page_size: int | None
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = 200
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
+        param = self.page_size_query_param or "page_size"
+        raw = request.query_params.get(param)
         if raw is None:
             return self.page_size
         try:
@@ -20,8 +29,8 @@ class _StrictPageSize:
         except ValueError:
             size = 0
         if size < 1:
-            raise ValidationError({self.page_size_query_param: ["Must be a positive integer."]})
-        return min(size, self.max_page_size)
+            raise ValidationError({param: ["Must be a positive integer."]})
+        return min(size, self.max_page_size or size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

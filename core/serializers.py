@@ -7,8 +7,13 @@ body, a value of the wrong JSON type is a 400 with the field's usual message; mu
 bodies (the upload endpoints) keep DRF's coercion.
 """
 
+from typing import TYPE_CHECKING
+
+from django.db import models
 from rest_framework import serializers
 from rest_framework.utils import html
+
+from core.fields import StrictJSONField
 
 # Field class -> the JSON types its values may have (None always passes to the field, which
 # decides about nulls). The first match in this order wins; unlisted fields are left alone.
@@ -49,7 +54,13 @@ def _type_errors(field, value):
     return None
 
 
-class _StrictJSONTypes:
+if TYPE_CHECKING:
+    _Serializer = serializers.Serializer
+else:
+    _Serializer = object
+
+
+class _StrictJSONTypes(_Serializer):
     def to_internal_value(self, data):
         if isinstance(data, dict) and not html.is_html_input(data):
             errors = {}
@@ -61,7 +72,7 @@ class _StrictJSONTypes:
                 if field_errors:
                     errors[field.field_name] = field_errors
             if errors:
-                raise serializers.ValidationError(errors)
+                raise serializers.ValidationError(errors)  # type: ignore[arg-type]
         return super().to_internal_value(data)
 
 
@@ -70,7 +81,11 @@ class Serializer(_StrictJSONTypes, serializers.Serializer):
 
 
 class ModelSerializer(_StrictJSONTypes, serializers.ModelSerializer):
-    pass
+    # JSON `null` into a NOT NULL JSON column is a 400, not a 500 (core.fields).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.JSONField: StrictJSONField,
+    }
 
 
 # An empty query parameter (`?start=`) for a value that is not text: DRF and django-filter
@@ -80,7 +95,7 @@ EMPTY_PARAMETER = "Enter a value, or leave the parameter out."
 
 class QuerySerializer(Serializer):
     """A serializer of query parameters: an empty value of a parameter that is not text is a
-    400, as in the filters (config.filters), instead of DRF's "left out"."""
+    400, as in the filters (core.filters), instead of DRF's "left out"."""
 
     def to_internal_value(self, data):
         errors = {

@@ -1,6 +1,16 @@
-"""The API's default throttles: DRF's rates and scopes, counted per fixed window."""
+"""The API's throttles: DRF's rates and scopes, counted per fixed window, with the client
+told apart by the one client-IP rule (core.client_ip)."""
 
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from typing import TYPE_CHECKING
+
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from core.client_ip import client_ip
+
+if TYPE_CHECKING:
+    _Throttle = SimpleRateThrottle
+else:
+    _Throttle = object
 
 
 def count_in_window(cache, key: str, timeout: int) -> int | None:
@@ -17,7 +27,16 @@ def count_in_window(cache, key: str, timeout: int) -> int | None:
         return 1
 
 
-class _CountPerWindow:
+class ClientIPIdent:
+    """DRF's `get_ident` reads `X-Forwarded-For` whenever it is present (unless NUM_PROXIES
+    is set), so a client rotating that header would be a new client on every request. Ours
+    is the address core.client_ip trusts."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or "unknown"
+
+
+class _CountPerWindow(ClientIPIdent, _Throttle):
     """Counts a client's requests in fixed windows of the rate's period.
 
     DRF's SimpleRateThrottle keeps the time of every request in the period and reads and
@@ -29,6 +48,10 @@ class _CountPerWindow:
     end of one window and again at the start of the next, so at most twice the rate over
     one period. With the cache down, requests are let through.
     """
+
+    # Set by SimpleRateThrottle from the rate.
+    duration: int
+    num_requests: int
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -52,3 +75,7 @@ class AnonThrottle(_CountPerWindow, AnonRateThrottle):
 
 class UserThrottle(_CountPerWindow, UserRateThrottle):
     pass
+
+
+class RateThrottle(_CountPerWindow, SimpleRateThrottle):
+    """The base of an app's own throttles: set `scope` and `get_cache_key`."""

@@ -4,7 +4,7 @@ import time
 import uuid
 from unittest import mock
 
-from config.ids import uuid7, uuid7_many
+from core.ids import uuid7, uuid7_many
 
 
 def _millis(value: uuid.UUID) -> int:
@@ -31,8 +31,8 @@ def test_uuid7_many_gives_distinct_ids_of_one_millisecond():
 
 
 def test_ids_of_a_later_millisecond_sort_after():
-    with mock.patch("config.ids.time.time_ns", return_value=1_700_000_000_000_000_000):
+    with mock.patch("core.ids.time.time_ns", return_value=1_700_000_000_000_000_000):
         first = uuid7_many(50)
-    with mock.patch("config.ids.time.time_ns", return_value=1_700_000_000_001_000_000):
+    with mock.patch("core.ids.time.time_ns", return_value=1_700_000_000_001_000_000):
         later = [uuid7(), *uuid7_many(50)]
     assert max(first) < min(later)

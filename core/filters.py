@@ -9,11 +9,12 @@ the parameter out for no filter.
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-from config.serializers import EMPTY_PARAMETER
+from core.serializers import EMPTY_PARAMETER
 
 
 class StrictBooleanField(forms.Field):
@@ -49,8 +50,7 @@ def requesters_own(model):
 
 def requester_unless_staff(request):
     """The choices of a `user` filter: every user for staff, the requester alone otherwise."""
-    from accounts.models import User
-
+    User = get_user_model()
     if request is None or not request.user.is_authenticated:
         return User._default_manager.none()
     if request.user.is_staff:

@@ -1,7 +1,9 @@
 """DRF's exception handler, with the exceptions views and services raise in their own terms
-given the API's shapes: model validation is a 400 naming fields, a row that vanished
-mid-request is a 404, and a 400 body is always an object (or, for an array body, an array
-of objects, one per item)."""
+given the API's shapes: a domain error (core.errors) is its status code with `detail`,
+model validation is a 400 naming fields, a row that vanished mid-request is a 404, and a 400
+body is always an object (or, for an array body, an array of objects, one per item)."""
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,10 +11,28 @@ from django.db import connections, transaction
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.viewsets import GenericViewSet
+
+from core.errors import DomainError
+
+if TYPE_CHECKING:
+    _ViewSet = GenericViewSet
+else:
+    _ViewSet = object
+
+
+class DomainAPIException(exceptions.APIException):
+    """A domain error in DRF's terms: its status, message and code."""
+
+    def __init__(self, error: DomainError) -> None:
+        self.status_code = error.status_code
+        super().__init__(error.message, error.code)
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DomainError):
+        exc = DomainAPIException(exc)
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
                 (
@@ -36,7 +56,7 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class NonAtomicActionsMixin:
+class NonAtomicActionsMixin(_ViewSet):
     """For a viewset: the actions named in `non_atomic_actions` run outside the request's
     transaction (ATOMIC_REQUESTS), for services that manage their own transactions.
 
