@@ -20,6 +20,7 @@ requesting user as actor.
 `tests/test_api_coverage.py` fails when an API view has no such class.
 """
 
+import os
 from typing import Any, ClassVar
 
 import pytest
@@ -83,6 +84,8 @@ class APIResourceCases:
     invalid_create_data: ClassVar[dict[str, Any]] = {}
     #: Upper bound on queries for one list page or one retrieve, whatever the page holds.
     max_queries: ClassVar[int] = 8
+    #: Upper bound on queries for one create or one update (audit rows included).
+    max_write_queries: ClassVar[int] = 12
     #: A staff-only resource: the generated tests act as a staff user.
     staff: ClassVar[bool] = False
     #: Reads open to anonymous clients (writes still need authentication).
@@ -147,6 +150,22 @@ class APIResourceCases:
     @staticmethod
     def result_ids(response) -> set[str]:
         return {str(item["id"]) for item in response.json()["results"]}
+
+    def write(self, client, method: str, path: str, data) -> tuple[Any, int]:
+        """Send a create or update; the response and the number of queries it ran, which
+        must stay within `max_write_queries`."""
+        with CaptureQueriesContext(connection) as ctx:
+            response = getattr(client, method)(path, data)
+        queries = len(view_queries(ctx.captured_queries))
+        report = os.environ.get("CADENCE_WRITE_QUERY_REPORT")
+        if report:
+            with open(report, "a") as out:
+                out.write(f"{type(self).__name__} {method} {queries}\n")
+        if response.status_code < 300:
+            assert queries <= self.max_write_queries, (
+                f"{method} ran {queries} queries, more than {self.max_write_queries}"
+            )
+        return response, queries
 
     def count_queries(self, client, path) -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -249,7 +268,7 @@ class APIResourceCases:
     def test_create(self, user):
         path, data = self.list_path(), self.create_data(user)
         before = self.audit_mark()
-        response = self.client_for(user).post(path, data)
+        response, _ = self.write(self.client_for(user), "post", path, data)
         assert response.status_code == 201, response.content
         created = self.queryset().get(pk=response.json()["id"])
         if self.owner_field:
@@ -270,7 +289,7 @@ class APIResourceCases:
         obj = self.make_object(user)
         path = self.detail_path(obj)
         before = self.audit_mark()
-        response = self.client_for(user).patch(path, self.update_data)
+        response, _ = self.write(self.client_for(user), "patch", path, self.update_data)
         assert response.status_code == 200, response.content
         body = response.json()
         obj.refresh_from_db()

@@ -14,6 +14,7 @@ def client_for(user):
 
 
 class TestGroupAPI(APIResourceCases):
+    max_write_queries = 21
     base_path = "/api/v1/groups/"
     model = Group
     owner_field = "owner"

@@ -27,6 +27,7 @@ def add_owner(team, user=None) -> TeamMember:
 
 
 class TestTeamAPI(APIResourceCases):
+    max_write_queries = 14
     base_path = "/api/v1/teams/"
     model = Team
     owner_field = "owner"
@@ -57,6 +58,7 @@ class _TeamScoped:
 
 
 class TestTeamMemberAPI(_TeamScoped, APIResourceCases):
+    max_write_queries = 15
     base_path = f"/api/v1/teams/{PLACEHOLDER}/members/"
     model = TeamMember
     actions = {"list", "retrieve", "update", "delete"}
@@ -75,6 +77,7 @@ class TestTeamMemberAPI(_TeamScoped, APIResourceCases):
 
 
 class TestTeamInviteAPI(_TeamScoped, APIResourceCases):
+    max_write_queries = 19
     base_path = f"/api/v1/teams/{PLACEHOLDER}/invites/"
     model = TeamInvite
     actions = {"list", "retrieve", "create", "delete"}
@@ -97,6 +100,7 @@ class TestTeamInviteAPI(_TeamScoped, APIResourceCases):
 
 
 class TestTeamInviteAcceptAPI(APIResourceCases):
+    max_write_queries = 26
     base_path = "/api/v1/team-invites/accept/"
     model = TeamMember
     actions = {"create"}
