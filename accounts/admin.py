@@ -1,13 +1,12 @@
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.forms import UserChangeForm, UserCreationForm
+from accounts.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from accounts.models import (
     ApiKey,
     PasswordResetToken,
@@ -18,26 +17,13 @@ from accounts.models import (
     UserSession,
     UserSettings,
 )
+from core.admin import ServiceAdmin, run_for_each
 
 
-class UserSettingsInline(admin.StackedInline):
-    model = UserSettings
-    can_delete = False
-    extra = 0
-    # The OpenAI key is a user's secret: staff can't read it here.
-    exclude = ["openai_api_key"]
-    readonly_fields = ["created_at", "updated_at"]
+class ReadOnlyInlineMixin:
+    """An inline that only shows rows; they are edited on their own admin pages, through
+    the services."""
 
-
-class UserRoleInline(admin.TabularInline):
-    model = UserRole
-    fk_name = "user"
-    extra = 0
-    autocomplete_fields = ["role"]
-    readonly_fields = ["assigned_at", "assigned_by"]
-
-
-class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
@@ -47,6 +33,26 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
+
+
+class UserSettingsInline(ReadOnlyInlineMixin, admin.StackedInline):
+    model = UserSettings
+    # The OpenAI key is a user's secret: staff can't read it here.
+    exclude = ["openai_api_key"]
+
+
+class UserRoleInline(ReadOnlyInline):
+    model = UserRole
+    fk_name = "user"
+    fields = ["role", "assigned_at", "assigned_by"]
+    readonly_fields = fields
 
 
 class UserSessionInline(ReadOnlyInline):
@@ -74,11 +80,13 @@ class AuthenticatorInline(ReadOnlyInline):
     model = Authenticator
     fields = ["type", "created_at", "last_used_at"]
     readonly_fields = fields
-    can_delete = True
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
+    """Users, soft-deleted ones included. Adding, editing, the password form and Delete go
+    through the services; Delete is the soft delete, undone by the restore action."""
+
     inlines = [
         UserSettingsInline,
         UserRoleInline,
@@ -89,6 +97,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     list_display = [
         "username",
         "email",
@@ -184,42 +193,80 @@ class UserAdmin(DjangoUserAdmin):
             mfa_enabled=Exists(Authenticator.objects.filter(user=OuterRef("pk")))
         )
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not UserRole:
-            return super().save_formset(request, form, formset, change)
-        # Role changes go through the services, which record who assigned a role.
-        for user_role in formset.save(commit=False):
-            if user_role._state.adding:
-                services.role_assign(
-                    user=form.instance, role=user_role.role, assigned_by=request.user
-                )
-            else:
-                user_role.save()
-        for user_role in formset.deleted_objects:
-            services.role_unassign(user=user_role.user, role=user_role.role)
-        return None
+    def service_create(self, request, obj, form):
+        data = form.cleaned_data
+        return services.user_create(
+            username=obj.username,
+            email=obj.email,
+            password=data["password1"] if data["set_usable_password"] else None,
+        )
+
+    def service_update(self, request, obj, data):
+        services.user_update(user=obj, data=data)
+
+    def service_delete(self, request, obj):
+        services.user_soft_delete(user=obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The soft delete keeps every related row, so the confirmation lists the users only.
+        users = list(objs)
+        return (
+            [str(user) for user in users],
+            {User._meta.verbose_name_plural: len(users)},
+            set(),
+            [],
+        )
 
     @admin.display(boolean=True, description=_("2FA"), ordering="mfa_enabled")
     def has_mfa(self, obj):
         return obj.mfa_enabled
 
-    @admin.action(description=_("Soft-delete selected users"), permissions=["change"])
+    @admin.action(description=_("Soft-delete selected users"), permissions=["delete"])
     def soft_delete_users(self, request, queryset):
-        for user in queryset.alive():
-            services.user_soft_delete(user=user)
-        self.message_user(request, _("Users soft-deleted."), messages.SUCCESS)
+        run_for_each(
+            self,
+            request,
+            queryset.alive(),
+            lambda user: services.user_soft_delete(user=user),
+            _("users soft-deleted"),
+        )
 
     @admin.action(description=_("Restore selected soft-deleted users"), permissions=["change"])
     def restore_users(self, request, queryset):
-        restored = 0
-        for user in queryset.deleted():
-            services.user_restore(user=user)
-            restored += 1
-        self.message_user(request, _("%d users restored.") % restored, messages.SUCCESS)
+        run_for_each(
+            self,
+            request,
+            queryset.deleted(),
+            lambda user: services.user_restore(user=user),
+            _("users restored"),
+        )
+
+
+@admin.register(UserSettings)
+class UserSettingsAdmin(ServiceAdmin):
+    """A user's settings, created with the user; staff may change them, never the OpenAI key."""
+
+    list_display = [
+        "user",
+        "tracking_enabled",
+        "incognito_mode",
+        "screenshots_enabled",
+        "data_retention_days",
+        "updated_at",
+    ]
+    list_filter = ["tracking_enabled", "incognito_mode", "screenshots_enabled", "theme"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "updated_at"
+    exclude = ["openai_api_key"]
+    readonly_fields = ["user", "created_at", "updated_at"]
+
+    def service_update(self, request, obj, data):
+        services.user_settings_update(settings=obj, data=data)
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ServiceAdmin):
     list_display = ["name", "description", "is_system", "is_active", "created_at"]
     list_filter = ["is_system", "is_active"]
     search_fields = ["name", "description"]
@@ -238,19 +285,27 @@ class RoleAdmin(admin.ModelAdmin):
             return [*self.readonly_fields, "name"]
         return self.readonly_fields
 
-    def delete_model(self, request, obj):
-        services.role_delete(role=obj)
+    def service_create(self, request, obj, form):
+        role = services.role_create(
+            name=obj.name, description=obj.description, is_active=obj.is_active
+        )
+        # The permissions are the form's many-to-many values, which the admin saves on the
+        # form's instance next: the created role.
+        form.instance = role
+        return role
 
-    def delete_queryset(self, request, queryset):
-        for role in queryset:
-            try:
-                services.role_delete(role=role)
-            except ValidationError as exc:
-                self.message_user(request, f"{role}: {exc.messages[0]}", messages.ERROR)
+    def service_update(self, request, obj, data):
+        services.role_update(role=obj, data=data)
+
+    def service_delete(self, request, obj):
+        services.role_delete(role=obj)
 
 
 @admin.register(UserRole)
-class UserRoleAdmin(admin.ModelAdmin):
+class UserRoleAdmin(ServiceAdmin):
+    """Role assignments: added and removed through the services, which record who assigned
+    a role; an assignment is not edited in place."""
+
     list_display = ["user", "role", "assigned_by", "assigned_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "role__name"]
@@ -259,34 +314,44 @@ class UserRoleAdmin(admin.ModelAdmin):
     readonly_fields = ["assigned_by", "assigned_at"]
     date_hierarchy = "assigned_at"
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            form.instance = services.role_assign(
-                user=obj.user, role=obj.role, assigned_by=request.user
-            )
+    def service_create(self, request, obj, form):
+        return services.role_assign(user=obj.user, role=obj.role, assigned_by=request.user)
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.role_unassign(user=obj.user, role=obj.role)
-
-    def delete_queryset(self, request, queryset):
-        for user_role in queryset.select_related("user", "role"):
-            services.role_unassign(user=user_role.user, role=user_role.role)
 
 
 @admin.register(UserPreference)
-class UserPreferenceAdmin(admin.ModelAdmin):
+class UserPreferenceAdmin(ServiceAdmin):
+    """A user's preferences; an existing one keeps its owner and key, only its value changes."""
+
     list_display = ["user", "preference_key", "updated_at"]
     search_fields = ["user__username", "preference_key"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     date_hierarchy = "updated_at"
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "preference_key"] if obj is not None else []
+
+    def service_create(self, request, obj, form):
+        return services.user_preference_create(
+            user=obj.user, preference_key=obj.preference_key, value=obj.preference_value
+        )
+
+    def service_update(self, request, obj, data):
+        if "preference_value" in data:
+            services.user_preference_update(preference=obj, value=data["preference_value"])
+
+    def service_delete(self, request, obj):
+        services.user_preference_delete(preference=obj)
+
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys can be inspected and revoked; the secret was never stored, so none is shown."""
+class ApiKeyAdmin(ServiceAdmin):
+    """Keys can be inspected, renamed and revoked; the secret was never stored, so none is
+    shown. Keys are issued to their owner (API or keys page), who alone sees the secret, so
+    there is no add here; revoking keeps the row for the record, so there is no delete."""
 
     list_display = [
         "key_name",
@@ -316,19 +381,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
     ]
     actions = ["revoke_keys"]
 
-    def has_add_permission(self, request):
-        # Keys are issued to their owner (API or keys page), who alone sees the secret.
-        return False
+    def service_update(self, request, obj, data):
+        services.api_key_update(api_key=obj, data=data)
 
     @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
     def revoke_keys(self, request, queryset):
-        for api_key in queryset.filter(revoked_at__isnull=True):
-            services.api_key_revoke(api_key=api_key)
-        self.message_user(request, _("API keys revoked."), messages.SUCCESS)
+        run_for_each(
+            self,
+            request,
+            queryset.filter(revoked_at__isnull=True),
+            lambda api_key: services.api_key_revoke(api_key=api_key),
+            _("API keys revoked"),
+        )
 
 
 @admin.register(UserSession)
 class UserSessionAdmin(admin.ModelAdmin):
+    """Tracked sessions, read-only; staff sign one out with the revoke action."""
+
     list_display = [
         "user",
         "kind",
@@ -368,11 +438,26 @@ class UserSessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Revoke selected sessions (sign them out)"), permissions=["change"])
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("accounts.change_usersession")
+
+    @admin.action(description=_("Revoke selected sessions (sign them out)"), permissions=["revoke"])
     def revoke_sessions(self, request, queryset):
-        for session in queryset.filter(is_active=True):
-            services.user_session_revoke(session=session, reason=UserSession.RevocationReason.STAFF)
-        self.message_user(request, _("Sessions revoked."), messages.SUCCESS)
+        run_for_each(
+            self,
+            request,
+            queryset.filter(is_active=True),
+            lambda session: services.user_session_revoke(
+                session=session, reason=UserSession.RevocationReason.STAFF
+            ),
+            _("sessions revoked"),
+        )
 
 
 @admin.register(PasswordResetToken)
@@ -388,4 +473,7 @@ class PasswordResetTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from accounts import services
 from accounts.models import User, UserSettings
 
 
@@ -13,6 +14,16 @@ class UserCreationForm(auth_forms.AdminUserCreationForm):
 class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """The admin's password form, saving through the service."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data["set_usable_password"]
+        return services.user_password_set(
+            user=self.user, password=self.cleaned_data["password1"] if usable else None
+        )
 
 
 class ProfileForm(forms.ModelForm):

@@ -5,11 +5,8 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, F, Q, Value, When
-from django.utils import timezone
 
-from accounts import services, tokens
-from accounts.models import UserSession
+from accounts import selectors, services, tokens
 from core.client_ip import client_ip
 
 
@@ -20,9 +17,10 @@ def _session_store(session_key: str):
 class UserSessionMiddleware:
     """Place after AuthenticationMiddleware.
 
-    Counts the request against the session's row in one UPDATE. When the row is no longer
-    live, the session itself is destroyed, so the cookie or `X-Session-Token` stops working
-    everywhere (pages, admin, API, allauth headless) — not only in our own views.
+    Counts the request against the session's row in one UPDATE (user_session_touch). When
+    the row is no longer live, the session itself is destroyed, so the cookie or
+    `X-Session-Token` stops working everywhere (pages, admin, API, allauth headless), not
+    only in our own views.
     """
 
     def __init__(self, get_response):
@@ -43,37 +41,20 @@ class UserSessionMiddleware:
 
     @staticmethod
     def _follow_key_rotation(request, start_hash: str) -> None:
-        # Django gives a session a new key on password change (update_session_auth_hash);
-        # the tracked row follows it, unless a login already started a row for the new key.
+        # Django gives a session a new key on password change (update_session_auth_hash).
         new_key = request.session.session_key
         if not new_key or not request.session.get(SESSION_KEY):
             return
-        new_hash = tokens.digest(new_key)
-        if new_hash == start_hash or UserSession.objects.filter(session_key_hash=new_hash).exists():
-            return
-        UserSession.objects.live().filter(session_key_hash=start_hash).update(
-            session_key_hash=new_hash
-        )
+        services.user_session_follow_key(old_hash=start_hash, new_hash=tokens.digest(new_key))
 
     @staticmethod
-    def _touch(key_hash: str, client_ip: str | None) -> int:
-        """Count the request; a request from another address than the login's flags the
-        session as suspicious (a stolen cookie or token shows up this way)."""
-        changes = {"last_activity": timezone.now(), "request_count": F("request_count") + 1}
-        if client_ip:
-            changes["suspicious_activity"] = Case(
-                When(Q(client_ip__isnull=False) & ~Q(client_ip=client_ip), then=Value(True)),
-                default=F("suspicious_activity"),
-            )
-        return UserSession.objects.live().filter(session_key_hash=key_hash).update(**changes)
-
-    def _check_token(self, token: str, client_ip: str | None) -> None:
+    def _check_token(token: str, client_ip: str | None) -> None:
         if len(token) > 200:
             return
         key_hash = tokens.digest(token)
-        if self._touch(key_hash, client_ip):
+        if services.user_session_touch(key_hash=key_hash, client_ip=client_ip):
             return
-        if UserSession.objects.filter(session_key_hash=key_hash).exists():
+        if selectors.user_session_tracked(key_hash=key_hash):
             _session_store(token).delete()
 
     def _check_cookie_session(self, request) -> str | None:
@@ -82,9 +63,9 @@ class UserSessionMiddleware:
         if not session_key:
             return None
         key_hash = tokens.digest(session_key)
-        if self._touch(key_hash, client_ip(request)):
+        if services.user_session_touch(key_hash=key_hash, client_ip=client_ip(request)):
             return key_hash
-        if UserSession.objects.filter(session_key_hash=key_hash).exists():
+        if selectors.user_session_tracked(key_hash=key_hash):
             request.session.flush()
             request.user = AnonymousUser()
             return None

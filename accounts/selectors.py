@@ -1,6 +1,7 @@
 """Read queries on accounts shared by the API and the admin."""
 
 import hmac
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -62,6 +63,11 @@ def user_session_for_request(request) -> UserSession | None:
     return UserSession.objects.filter(session_key_hash=key_hash).first()
 
 
+def user_session_tracked(*, key_hash: str) -> bool:
+    """Whether a session with this key hash is tracked at all, live or not."""
+    return UserSession.objects.filter(session_key_hash=key_hash).exists()
+
+
 def user_sessions_of(*, user: User) -> QuerySet[UserSession]:
     """The user's sessions that are still signed in, most recently used first."""
     return UserSession.objects.live().filter(user=user).order_by("-last_activity")
@@ -70,7 +76,7 @@ def user_sessions_of(*, user: User) -> QuerySet[UserSession]:
 def login_method_of(request) -> str:
     """How the current session was authenticated, from allauth's records: mfa, the OAuth
     provider, or password."""
-    records = []
+    records: list[Any] = []
     session = getattr(request, "session", None)
     if session is not None:
         records = session.get("account_authentication_methods") or []

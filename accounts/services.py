@@ -1,12 +1,14 @@
 """State-changing operations on accounts. Views, the admin and commands all call these."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 import auditing
@@ -21,6 +23,9 @@ from accounts.models import (
     UserSession,
     UserSettings,
 )
+from core.errors import NotAllowed
+from core.mail import Mail, mail_after_commit
+from core.updates import update_fields, validate_fields
 
 PASSWORD_RESET_TOKEN_LIFETIME = timedelta(hours=1)
 API_KEY_USAGE_RESOLUTION = timedelta(minutes=1)
@@ -40,19 +45,28 @@ def user_create(*, username: str, email: str, password: str | None = None, **fie
 
 
 @transaction.atomic
-def user_update(*, user: User, data: dict[str, Any]) -> User:
-    """Change a user's profile; a new email address is unverified until confirmed again."""
-    changed = [name for name, value in data.items() if getattr(user, name) != value]
-    if not changed:
-        return user
-    for name in changed:
-        setattr(user, name, data[name])
-    if "email" in changed:
-        user.email_verified = False
-        user.email_verified_at = None
-        changed += ["email_verified", "email_verified_at"]
-    user.full_clean()
-    user.save(update_fields=[*changed, "updated_at"])
+def user_update(*, user: User, data: Mapping[str, Any]) -> User:
+    """Change a user's profile or account fields. A new email address is unverified until
+    confirmed again, unless `data` sets the verification too (staff in the admin may)."""
+    if "email" in data and data["email"] != user.email:
+        data = {"email_verified": False, "email_verified_at": None, **data}
+    update_fields(user, data)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None) -> User:
+    """Give the user a new password, or with `password=None` an unusable one (no password
+    sign-in; OAuth still works)."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            password_validation.validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
     return user
 
 
@@ -120,10 +134,29 @@ def _forget_cached_permissions(user: User) -> None:
 
 
 @transaction.atomic
+def role_create(*, name: str, description: str = "", is_active: bool = True) -> Role:
+    """Create a custom role (its permissions are granted on the role afterwards)."""
+    role = Role(name=name, description=description, is_active=is_active)
+    role.full_clean()
+    role.save()
+    return role
+
+
+@transaction.atomic
+def role_update(*, role: Role, data: Mapping[str, Any]) -> Role:
+    """Change a role's name, description or activity; a system role keeps its name, which
+    code refers to."""
+    if role.is_system and "name" in data and data["name"] != role.name:
+        raise NotAllowed("System roles can't be renamed.")
+    update_fields(role, data)
+    return role
+
+
+@transaction.atomic
 def role_delete(*, role: Role) -> None:
     """Delete a custom role; the built-in system roles are refused."""
     if role.is_system:
-        raise ValidationError("System roles can't be deleted.")
+        raise NotAllowed("System roles can't be deleted.")
     role.delete()
 
 
@@ -131,15 +164,9 @@ def role_delete(*, role: Role) -> None:
 
 
 @transaction.atomic
-def user_settings_update(*, settings: UserSettings, data: dict[str, Any]) -> UserSettings:
+def user_settings_update(*, settings: UserSettings, data: Mapping[str, Any]) -> UserSettings:
     """Change some of a user's settings; choices and ranges are checked by the model."""
-    changed = [name for name, value in data.items() if getattr(settings, name) != value]
-    if not changed:
-        return settings
-    for name in changed:
-        setattr(settings, name, data[name])
-    settings.full_clean()
-    settings.save(update_fields=[*changed, "updated_at"])
+    update_fields(settings, data)
     return settings
 
 
@@ -184,10 +211,14 @@ def user_preference_set(
             )
             if existing is None:
                 raise
-    existing.preference_value = value
-    existing.full_clean(validate_unique=False)
-    existing.save(update_fields=["preference_value", "updated_at"])
-    return existing, False
+    return user_preference_update(preference=existing, value=value), False
+
+
+@transaction.atomic
+def user_preference_update(*, preference: UserPreference, value: Any) -> UserPreference:
+    """Replace one preference's value."""
+    update_fields(preference, {"preference_value": value})
+    return preference
 
 
 @transaction.atomic
@@ -225,9 +256,18 @@ def api_key_create(
         permissions=",".join(scope for scope in ApiKey.Scope.values if scope in scopes),
         expires_at=expires_at,
     )
-    api_key.full_clean()
+    # The prefix, hash and scopes are made here and valid by construction; the database's
+    # unique constraints stand behind the random parts.
+    validate_fields(api_key, ["key_name", "description", "expires_at"])
     api_key.save()
     return api_key, full_key
+
+
+@transaction.atomic
+def api_key_update(*, api_key: ApiKey, data: Mapping[str, Any]) -> ApiKey:
+    """Change a key's name, description, scopes or expiry (staff, in the admin)."""
+    update_fields(api_key, data)
+    return api_key
 
 
 @transaction.atomic
@@ -292,6 +332,40 @@ def user_session_start(
         metadata={"session": str(session.pk), "method": login_method, "kind": kind},
     )
     return session
+
+
+def user_session_touch(*, key_hash: str, client_ip: str | None) -> int:
+    """Count a request against the live session with this key hash; returns the number of
+    rows counted (0: the session is not live, or not tracked).
+
+    One UPDATE, no transaction of its own: it runs on every signed-in request. A request
+    from another address than the login's flags the session as suspicious (a stolen cookie
+    or token shows up this way).
+    """
+    changes: dict[str, Any] = {
+        "last_activity": timezone.now(),
+        "request_count": F("request_count") + 1,
+    }
+    if client_ip:
+        changes["suspicious_activity"] = Case(
+            When(Q(client_ip__isnull=False) & ~Q(client_ip=client_ip), then=Value(True)),
+            default=F("suspicious_activity"),
+        )
+    return UserSession.objects.live().filter(session_key_hash=key_hash).update(**changes)
+
+
+def user_session_follow_key(*, old_hash: str, new_hash: str) -> bool:
+    """The session was given a new key (Django does so on a password change): the live row
+    of the old key takes the new one, unless a login already started a row for the new key.
+    Returns whether a row followed."""
+    if new_hash == old_hash or UserSession.objects.filter(session_key_hash=new_hash).exists():
+        return False
+    updated = (
+        UserSession.objects.live()
+        .filter(session_key_hash=old_hash)
+        .update(session_key_hash=new_hash)
+    )
+    return bool(updated)
 
 
 @transaction.atomic
@@ -378,19 +452,17 @@ def password_reset_request(
     token, secret = password_reset_token_issue(
         user=user, email=user.email, client_ip=client_ip, user_agent=user_agent
     )
-    transaction.on_commit(lambda: _send_password_reset_email(user=user, secret=secret))
+    mail_after_commit(
+        Mail(
+            subject="Reset your Cadence password",
+            body=render_to_string(
+                "accounts/email/password_reset_api.txt", {"user": user, "token": secret}
+            ),
+            to=[user.email],
+        )
+    )
     auditing.record_event(action="password_reset_requested", instance=user)
     return token
-
-
-def _send_password_reset_email(*, user: User, secret: str) -> None:
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    body = render_to_string(
-        "accounts/email/password_reset_api.txt", {"user": user, "token": secret}
-    )
-    send_mail("Reset your Cadence password", body, None, [user.email])
 
 
 @transaction.atomic

@@ -40,10 +40,10 @@ def run_for_each(
     request,
     objects,
     service: Callable[[Any], Any],
-    verb: str,
+    verb: str | None,
 ) -> int:
-    """An admin action's loop: call `service` on each object, report how many succeeded and
-    each refusal by the object's name. Returns the number done."""
+    """An admin action's loop: call `service` on each object, report each refusal by the
+    object's name and, with a `verb`, how many succeeded. Returns the number done."""
     done = 0
     for obj in objects:
         try:
@@ -52,7 +52,7 @@ def run_for_each(
             modeladmin.message_user(request, f"{obj}: {error_text(error)}", messages.ERROR)
         else:
             done += 1
-    if done:
+    if done and verb:
         modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
     return done
 
@@ -104,13 +104,21 @@ class ServiceAdmin(admin.ModelAdmin):
             created = self.service_create(request, obj, form)  # type: ignore[misc]
             obj.pk = created.pk
             obj._state.adding = False
+            obj._state.db = created._state.db
 
     def delete_model(self, request, obj) -> None:
         self.service_delete(request, obj)  # type: ignore[misc]
 
     def delete_queryset(self, request, queryset) -> None:
-        for obj in queryset:
-            self.service_delete(request, obj)  # type: ignore[misc]
+        # Each refusal is reported by the object's name; the others go ahead (Django's
+        # delete action reports the count).
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda obj: self.service_delete(request, obj),  # type: ignore[misc]
+            None,
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

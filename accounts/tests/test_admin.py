@@ -181,3 +181,170 @@ def test_assigning_a_role_in_the_admin_records_who_did_it(admin_client, staff_us
         {"action": "delete_selected", "_selected_action": [assigned.pk], "post": "yes"},
     )
     assert not UserRole.objects.filter(user=user, role=viewer).exists()
+
+
+def change_form_data(response, **changes):
+    """The POST body of an admin change form as rendered (inline management forms
+    included), with `changes` applied."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    data.update(changes)
+    return data
+
+
+def test_accounts_admins_write_through_services_or_are_read_only(admin_client, staff_user):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from core.admin import ServiceAdmin
+
+    request = RequestFactory().get("/admin/")
+    request.user = staff_user
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "accounts":
+            continue
+        checked += 1
+        for inline in model_admin.get_inline_instances(request, None) + [
+            inline_class(model, admin.site) for inline_class in model_admin.inlines
+        ]:
+            assert not inline.has_add_permission(request, None), inline
+            assert not inline.has_change_permission(request, None), inline
+            assert not inline.has_delete_permission(request, None), inline
+        can = {
+            "service_create": model_admin.has_add_permission(request),
+            "service_update": model_admin.has_change_permission(request),
+            "service_delete": model_admin.has_delete_permission(request),
+        }
+        if not any(can.values()):
+            continue
+        assert isinstance(model_admin, ServiceAdmin), model
+        for hook, permitted in can.items():
+            assert not permitted or getattr(type(model_admin), hook, None), (model, hook)
+        for name in ("save_model", "delete_model", "delete_queryset"):
+            assert getattr(type(model_admin), name) is getattr(ServiceAdmin, name), (model, name)
+    assert checked >= 8
+
+
+def test_changing_a_user_in_the_admin_goes_through_the_update_service(admin_client, user):
+    User.all_objects.filter(pk=user.pk).update(email_verified=True)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    page = admin_client.get(url)
+    response = admin_client.post(
+        url, change_form_data(page, email="renamed@example.com", display_name="Renamed")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert (user.email, user.display_name) == ("renamed@example.com", "Renamed")
+    # The service's rule: a new address is unverified until confirmed again.
+    assert not user.email_verified
+
+
+def test_the_delete_button_soft_deletes_a_user(admin_client, user):
+    url = reverse("admin:accounts_user_delete", args=[user.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    deleted = User.all_objects.get(pk=user.pk)
+    assert deleted.is_deleted and deleted.deleted_at and not deleted.is_active
+
+
+def test_delete_selected_soft_deletes_users(admin_client, user):
+    admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"},
+    )
+    assert User.all_objects.get(pk=user.pk).is_deleted
+
+
+def test_changing_a_password_in_the_admin(admin_client, user):
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = admin_client.post(
+        url,
+        {
+            "password1": "another-long-passphrase-91",
+            "password2": "another-long-passphrase-91",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-passphrase-91")
+
+
+def test_roles_are_created_changed_and_deleted_through_the_admin(admin_client):
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import Role
+
+    permission = Permission.objects.get(codename="view_role")
+    response = admin_client.post(
+        reverse("admin:accounts_role_add"),
+        {
+            "name": "auditor",
+            "description": "Reads",
+            "is_active": "on",
+            "permissions": [permission.pk],
+        },
+    )
+    assert response.status_code == 302
+    role = Role.objects.get(name="auditor")
+    assert list(role.permissions.all()) == [permission]
+    url = reverse("admin:accounts_role_change", args=[role.pk])
+    page = admin_client.get(url)
+    admin_client.post(url, change_form_data(page, description="Reads everything"))
+    role.refresh_from_db()
+    assert role.description == "Reads everything"
+    admin_client.post(reverse("admin:accounts_role_delete", args=[role.pk]), {"post": "yes"})
+    assert not Role.objects.filter(name="auditor").exists()
+
+
+def test_a_preference_value_is_changed_in_the_admin(admin_client, user):
+    from accounts import services
+
+    preference = services.user_preference_create(user=user, preference_key="ui", value={"a": 1})
+    url = reverse("admin:accounts_userpreference_change", args=[preference.pk])
+    page = admin_client.get(url)
+    response = admin_client.post(url, change_form_data(page, preference_value='{"a": 2}'))
+    assert response.status_code == 302
+    preference.refresh_from_db()
+    assert preference.preference_value == {"a": 2}
+
+
+def test_settings_and_api_keys_are_changed_through_the_admin(admin_client, user):
+    from accounts import services
+    from accounts.models import ApiKey, UserSettings
+
+    settings_url = reverse("admin:accounts_usersettings_change", args=[user.settings.pk])
+    page = admin_client.get(settings_url)
+    assert b"openai_api_key" not in page.content
+    data = change_form_data(page, idle_timeout="600")
+    data.pop("tracking_enabled", None)
+    assert admin_client.post(settings_url, data).status_code == 302
+    stored = UserSettings.objects.get(pk=user.settings.pk)
+    assert (stored.idle_timeout, stored.tracking_enabled) == (600, False)
+
+    api_key, _ = services.api_key_create(user=user, key_name="ci")
+    key_url = reverse("admin:accounts_apikey_change", args=[api_key.pk])
+    page = admin_client.get(key_url)
+    assert admin_client.post(key_url, change_form_data(page, key_name="deploy")).status_code == 302
+    assert ApiKey.objects.get(pk=api_key.pk).key_name == "deploy"
+    # Keys are revoked (an action), never deleted.
+    delete_url = reverse("admin:accounts_apikey_delete", args=[api_key.pk])
+    assert admin_client.get(delete_url).status_code == 403

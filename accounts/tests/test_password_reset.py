@@ -1,11 +1,13 @@
 """Password reset: hashed single-use tokens that expire, shared by the API and the pages."""
 
 import re
+import smtplib
 import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -14,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts import services, tokens
 from accounts.models import PasswordResetToken, UserSession
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from auditing.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +138,11 @@ def test_bad_email_is_400():
     assert response.status_code == 400
 
 
-def test_the_allauth_reset_pages_use_the_same_single_use_tokens(user, client):
-    response = client.post("/accounts/password/reset/", {"email": user.email})
+def test_the_allauth_reset_pages_use_the_same_single_use_tokens(
+    user, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": user.email})
     assert response.status_code == 302
     row = PasswordResetToken.objects.get(user=user)
     link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
@@ -185,3 +191,44 @@ def test_concurrent_confirms_admit_exactly_one():
     user.refresh_from_db()
     assert user.check_password(f"racing-passphrase-{winner}-xyz")
     assert PasswordResetToken.objects.get(user=user).use_count == 1
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is down: every message is kept for the test, then refused."""
+
+    attempted: list = []
+
+    def send_messages(self, email_messages):
+        RefusingBackend.attempted.extend(email_messages)
+        raise smtplib.SMTPException("connection refused")
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.RefusingBackend"}})
+def test_a_mail_server_that_is_down_does_not_fail_the_request():
+    # A transactional test: the request's own commit runs the mail callback, as in production.
+    user = UserFactory()
+    RefusingBackend.attempted = []
+    response = APIClient().post("/api/v1/auth/password-reset/", {"email": user.email})
+    assert response.status_code == 202
+    row = PasswordResetToken.objects.get(user=user)
+    assert AuditLog.objects.filter(
+        action="password_reset_requested", entity_id=str(user.pk)
+    ).exists()
+    [message] = RefusingBackend.attempted
+    secret = re.search(r"^([A-Za-z0-9_-]{40,})$", message.body, re.MULTILINE).group(1)
+    assert row.token_hash == tokens.digest(secret)
+    assert confirm(secret).status_code == 204
+
+
+def test_the_sign_in_pages_mail_after_commit_like_the_api(
+    user, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/accounts/password/reset/", {"email": user.email})
+    assert response.status_code == 302
+    assert mail.outbox == []  # nothing leaves before the transaction commits
+    for callback in callbacks:
+        callback()
+    assert [message.to for message in mail.outbox] == [[user.email]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body

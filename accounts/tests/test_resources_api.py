@@ -295,9 +295,9 @@ class TestUserAndRoleRules:
         )
 
     def test_system_roles_cannot_be_deleted(self):
-        from django.core.exceptions import ValidationError
+        from core.errors import NotAllowed
 
-        with pytest.raises(ValidationError):
+        with pytest.raises(NotAllowed):
             services.role_delete(role=Role.objects.get(name="user"))
         assert Role.objects.filter(name="user").exists()
 
