@@ -65,7 +65,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
     - `service_create(request, obj, form)` returns the created instance (`obj` holds the
       form's values, unsaved);
-    - `service_update(request, obj, data)` gets the row as stored and the changed values;
+    - `service_update(request, obj, data)` gets the row as stored and the changed values,
+      and may return the instance it saved;
     - `service_delete(request, obj)`.
 
     A domain or validation error from a service is shown as a message and nothing is saved.
@@ -97,9 +98,11 @@ class ServiceAdmin(admin.ModelAdmin):
             stored = type(obj)._default_manager.get(pk=obj.pk)
             fields = {f.name for f in obj._meta.concrete_fields}
             data = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
-            self.service_update(request, stored, data)  # type: ignore[misc]
-            for name, value in data.items():
-                setattr(obj, name, getattr(stored, name, value))
+            updated = self.service_update(request, stored, data)  # type: ignore[misc]
+            # The row as saved (a service that re-reads it under a lock returns its copy).
+            saved = updated if isinstance(updated, models.Model) else stored
+            for name in data:
+                setattr(obj, name, getattr(saved, name))
         else:
             created = self.service_create(request, obj, form)  # type: ignore[misc]
             obj.pk = created.pk

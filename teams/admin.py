@@ -1,17 +1,10 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from rest_framework.exceptions import APIException
 
+from core.actors import SYSTEM
+from core.admin import ServiceAdmin, errors_as_messages, run_for_each
 from teams import services
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember
-
-
-def _report(modeladmin, request, done: int, errors: list[str], verb: str) -> None:
-    if done:
-        modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
-    for error in errors:
-        modeladmin.message_user(request, error, messages.ERROR)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -28,6 +21,26 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only pages. What changes, changes through admin actions that call the services,
+    open to staff who may change the model (the `manage` permission of the actions)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_manage_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
 
 class TeamMemberInline(ReadOnlyInline):
     model = TeamMember
@@ -42,7 +55,7 @@ class TeamInviteInline(ReadOnlyInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceAdmin):
     list_display = ["name", "owner", "plan", "active_members", "max_members", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "owner__username", "owner__email"]
@@ -65,36 +78,37 @@ class TeamAdmin(admin.ModelAdmin):
         # The owner changes through the "transfer ownership" action on team members.
         return [*self.readonly_fields, "owner"] if obj is not None else self.readonly_fields
 
+    def get_deleted_objects(self, objs, request):
+        # The service deletes the team's memberships and invites with it, rows that staff
+        # never delete one by one; the confirmation lists them without asking for that right.
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     @admin.display(description="active members", ordering="active_member_count")
     def active_members(self, obj):
         return obj.active_member_count
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.team_update(team=obj, acting_user=None, data=data)
-        else:
-            team = services.team_create(
-                owner=obj.owner,
-                name=obj.name,
-                description=obj.description,
-                plan=obj.plan,
-                max_members=obj.max_members,
-                settings=obj.settings,
-            )
-            obj.pk = team.pk
-            obj._state.adding = False
+    def service_create(self, request, obj, form):
+        return services.team_create(
+            owner=obj.owner,
+            name=obj.name,
+            description=obj.description,
+            plan=obj.plan,
+            max_members=obj.max_members,
+            settings=obj.settings,
+        )
 
-    def delete_model(self, request, obj):
-        services.team_delete(team=obj, acting_user=None)
+    def service_update(self, request, obj, data):
+        team = services.team_update(team=obj, acting_user=SYSTEM, data=data)
+        for name in data:
+            setattr(obj, name, getattr(team, name))
 
-    def delete_queryset(self, request, queryset):
-        for team in queryset:
-            services.team_delete(team=team, acting_user=None)
+    def service_delete(self, request, obj):
+        services.team_delete(team=obj, acting_user=SYSTEM)
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(ReadOnlyAdmin):
     list_display = ["user", "team", "role", "is_active", "invited_by", "joined_at"]
     list_filter = ["role", "is_active"]
     search_fields = ["team__name", "user__username", "user__email"]
@@ -104,44 +118,35 @@ class TeamMemberAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "team", "user", "role", "invited_by", "joined_at", "is_active"]
     actions = ["transfer_ownership", "remove_members"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        """Every field is read-only here; changes go through the actions."""
-
     @admin.action(
-        description="Transfer team ownership to the selected member", permissions=["change"]
+        description="Transfer team ownership to the selected member", permissions=["manage"]
     )
     def transfer_ownership(self, request, queryset):
-        done, errors = 0, []
-        for membership in queryset.select_related("team", "user"):
-            try:
-                services.team_transfer_ownership(
-                    team=membership.team, new_owner=membership.user, acting_user=None
-                )
-                done += 1
-            except (APIException, ValidationError) as error:
-                errors.append(f"{membership}: {error}")
-        _report(self, request, done, errors, "ownership transfers")
+        run_for_each(
+            self,
+            request,
+            queryset.select_related("team", "user"),
+            lambda membership: services.team_transfer_ownership(
+                team=membership.team, new_owner=membership.user, acting_user=SYSTEM
+            ),
+            "ownership transfers",
+        )
 
-    @admin.action(description="Remove the selected members (deactivate)", permissions=["change"])
+    @admin.action(description="Remove the selected members (deactivate)", permissions=["manage"])
     def remove_members(self, request, queryset):
-        done, errors = 0, []
-        for membership in queryset.filter(is_active=True).select_related("team"):
-            try:
-                services.team_member_remove(membership=membership, acting_user=None)
-                done += 1
-            except APIException as error:
-                errors.append(f"{membership}: {error}")
-        _report(self, request, done, errors, "members removed")
+        run_for_each(
+            self,
+            request,
+            queryset.filter(is_active=True).select_related("team", "user"),
+            lambda membership: services.team_member_remove(
+                membership=membership, acting_user=SYSTEM
+            ),
+            "members removed",
+        )
 
 
 @admin.register(TeamInvite)
-class TeamInviteAdmin(admin.ModelAdmin):
+class TeamInviteAdmin(ReadOnlyAdmin):
     list_display = [
         "email",
         "team",
@@ -175,36 +180,25 @@ class TeamInviteAdmin(admin.ModelAdmin):
     ]
     actions = ["resend_invites", "revoke_invites"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        """Every field is read-only here; changes go through the actions."""
-
-    @admin.action(description="Resend the selected invites (new token)", permissions=["change"])
+    @admin.action(description="Resend the selected invites (new token)", permissions=["manage"])
     def resend_invites(self, request, queryset):
-        done, errors = 0, []
-        for invite in queryset.select_related("team"):
-            try:
-                services.team_invite_resend(invite=invite, acting_user=None)
-                done += 1
-            except APIException as error:
-                errors.append(f"{invite}: {error}")
-        _report(self, request, done, errors, "invites resent")
+        run_for_each(
+            self,
+            request,
+            queryset.select_related("team"),
+            lambda invite: services.team_invite_resend(invite=invite, acting_user=SYSTEM),
+            "invites resent",
+        )
 
-    @admin.action(description="Revoke the selected invites", permissions=["change"])
+    @admin.action(description="Revoke the selected invites", permissions=["manage"])
     def revoke_invites(self, request, queryset):
-        done, errors = 0, []
-        for invite in queryset.select_related("team"):
-            try:
-                services.team_invite_revoke(invite=invite, acting_user=None)
-                done += 1
-            except APIException as error:
-                errors.append(f"{invite}: {error}")
-        _report(self, request, done, errors, "invites revoked")
+        run_for_each(
+            self,
+            request,
+            queryset.select_related("team"),
+            lambda invite: services.team_invite_revoke(invite=invite, acting_user=SYSTEM),
+            "invites revoked",
+        )
 
 
 class GroupMembershipInline(ReadOnlyInline):
@@ -213,8 +207,21 @@ class GroupMembershipInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+_GROUP_CREATE_FIELDS = [
+    "description",
+    "is_public",
+    "is_open",
+    "is_system",
+    "is_active",
+    "group_type",
+    "tags",
+    "settings",
+    "max_members",
+]
+
+
 @admin.register(Group)
-class CommunityGroupAdmin(admin.ModelAdmin):
+class CommunityGroupAdmin(ServiceAdmin):
     list_display = [
         "name",
         "slug",
@@ -249,60 +256,46 @@ class CommunityGroupAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "owner"] if obj is not None else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.group_update(group=obj, acting_user=None, data=data)
-            return
-        fields = {
-            name: getattr(obj, name)
-            for name in [
-                "description",
-                "is_public",
-                "is_open",
-                "is_system",
-                "is_active",
-                "group_type",
-                "tags",
-                "settings",
-                "max_members",
-            ]
-        }
-        group = services.group_create(
-            owner=obj.owner, created_by=request.user, name=obj.name, slug=obj.slug, **fields
-        )
-        obj.pk = group.pk
-        obj._state.adding = False
-
     def get_deleted_objects(self, objs, request):
         # A soft delete keeps memberships, so confirming lists only the groups themselves.
         objs = list(objs)
         return [str(obj) for obj in objs], {self.opts.verbose_name_plural: len(objs)}, set(), []
 
-    # Deleting from the admin is the same soft delete as in the API.
-    def delete_model(self, request, obj):
-        services.group_delete(group=obj, acting_user=None)
+    def service_create(self, request, obj, form):
+        fields = {name: getattr(obj, name) for name in _GROUP_CREATE_FIELDS}
+        return services.group_create(
+            owner=obj.owner, created_by=request.user, name=obj.name, slug=obj.slug, **fields
+        )
 
-    def delete_queryset(self, request, queryset):
-        for group in queryset.filter(is_deleted=False):
-            services.group_delete(group=group, acting_user=None)
+    def service_update(self, request, obj, data):
+        group = services.group_update(group=obj, acting_user=SYSTEM, data=data)
+        for name in data:
+            setattr(obj, name, getattr(group, name))
+
+    def service_delete(self, request, obj):
+        # Deleting is the same soft delete as in the API; a deleted group stays as it is.
+        if not obj.is_deleted:
+            services.group_delete(group=obj, acting_user=SYSTEM)
 
     @admin.action(description="Recount members (report and fix drift)", permissions=["change"])
     def recount_members(self, request, queryset):
-        drift = services.group_recount_members(groups=list(queryset))
-        if not drift:
+        with errors_as_messages(self, request):
+            drift = services.group_recount_members(groups=list(queryset))
+            if not drift:
+                self.message_user(
+                    request, f"{queryset.count()} groups checked: no drift.", messages.SUCCESS
+                )
+                return
+            details = "; ".join(f"{g.name}: {stored} → {actual}" for g, stored, actual in drift)
             self.message_user(
-                request, f"{queryset.count()} groups checked: no drift.", messages.SUCCESS
+                request, f"Drift fixed in {len(drift)} groups: {details}.", messages.WARNING
             )
-            return
-        details = "; ".join(f"{group.name}: {stored} → {actual}" for group, stored, actual in drift)
-        self.message_user(
-            request, f"Drift fixed in {len(drift)} groups: {details}.", messages.WARNING
-        )
 
 
 @admin.register(GroupMembership)
-class GroupMembershipAdmin(admin.ModelAdmin):
+class GroupMembershipAdmin(ReadOnlyAdmin):
+    """Memberships change only by joining and leaving, which keeps member_count exact."""
+
     list_display = ["user", "group", "role_in_group", "is_active", "joined_at"]
     list_filter = ["role_in_group", "is_active"]
     search_fields = ["group__name", "group__slug", "user__username", "user__email"]
@@ -318,12 +311,3 @@ class GroupMembershipAdmin(admin.ModelAdmin):
         "joined_at",
         "is_active",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        """Memberships change only by joining and leaving, which keeps member_count exact."""

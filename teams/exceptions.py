@@ -1,24 +1,20 @@
-"""Errors the teams services raise. They are DRF exceptions so the API turns them into the
-contract's status codes; the admin catches them and shows the message."""
+"""Errors the teams services raise: the domain error family of core.errors, with the
+messages teams gives by default. The API gives each its status code (403, 409, 410), the
+admin and the invite page show its message."""
 
-from rest_framework import exceptions, status
-
-
-class Conflict(exceptions.APIException):
-    """The request is valid but the current state forbids it (last owner, team full, ...)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This change conflicts with the current state."
-    default_code = "conflict"
+from core.errors import Conflict, Gone, NotAllowed, NotFound
 
 
-class Gone(exceptions.APIException):
+class RoleRequired(NotAllowed):
+    """The acting user's role in the team or group does not allow this."""
+
+    default_message = "Your role in this team does not allow this."
+
+
+class InviteGone(Gone):
     """The invite existed but can no longer be used (expired, accepted or revoked)."""
 
-    status_code = status.HTTP_410_GONE
-    default_detail = "This invite can no longer be used."
-    default_code = "gone"
+    default_message = "This invite can no longer be used."
 
 
-class NotAllowed(exceptions.PermissionDenied):
-    """The acting user's role does not allow this."""
+__all__ = ["Conflict", "Gone", "InviteGone", "NotAllowed", "NotFound", "RoleRequired"]

@@ -5,16 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
-from rest_framework.exceptions import APIException
 
+from core.errors import DomainError
 from teams import selectors, services
 
 
-def _first_message(exc: Exception) -> str:
+def _first_message(exc: DomainError | ValidationError) -> str:
     if isinstance(exc, ValidationError):
         return exc.messages[0]
-    detail = exc.detail
-    return str(detail[0] if isinstance(detail, list) else detail)
+    return exc.message
 
 
 @login_required
@@ -25,7 +24,7 @@ def invite_accept(request):
     if request.method == "POST":
         try:
             membership = services.team_invite_accept(token=token, user=request.user)
-        except (ValidationError, APIException) as exc:
+        except (ValidationError, DomainError) as exc:
             error = _first_message(exc)
         else:
             messages.success(request, f"You joined {membership.team.name}.")

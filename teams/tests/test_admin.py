@@ -198,3 +198,68 @@ def test_adding_a_group_in_the_admin_counts_the_owner(admin_client, staff_user, 
     assert response.status_code == 302, response.content
     group = Group.objects.get(slug="staff-made")
     assert (group.owner, group.created_by, group.member_count) == (user, staff_user, 1)
+
+
+def _team_form(team, **changes):
+    return {
+        "name": team.name,
+        "description": team.description,
+        "plan": team.plan,
+        "max_members": team.max_members,
+        "settings": "{}",
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+        "invites-TOTAL_FORMS": 0,
+        "invites-INITIAL_FORMS": 0,
+        **changes,
+    }
+
+
+def test_changing_a_team_in_the_admin_goes_through_the_service(admin_client, staff_user):
+    from auditing.models import AuditLog
+
+    team = TeamFactory()
+    url = reverse("admin:teams_team_change", args=[team.pk])
+    response = admin_client.post(url, _team_form(team, name="Renamed"), follow=True)
+    assert response.status_code == 200
+    assert b"Renamed" in response.content
+    team.refresh_from_db()
+    assert team.name == "Renamed"
+    row = AuditLog.objects.get(entity_type="teams.team", entity_id=str(team.pk), action="update")
+    assert row.user_id == staff_user.pk
+
+
+def test_a_refused_team_change_in_the_admin_is_a_message(admin_client):
+    team = TeamFactory()  # free plan: at most 5 members
+    url = reverse("admin:teams_team_change", args=[team.pk])
+    response = admin_client.post(url, _team_form(team, max_members=50), follow=True)
+    assert response.status_code == 200
+    assert b"The free plan allows at most 5 members." in response.content
+    team.refresh_from_db()
+    assert team.max_members == 5
+
+
+def test_deleting_a_team_in_the_admin_uses_the_service(admin_client):
+    team = TeamFactory()
+    add_member(team)
+    response = admin_client.post(
+        reverse("admin:teams_team_delete", args=[team.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Team.objects.filter(pk=team.pk).exists()
+    assert not TeamMember.objects.filter(team_id=team.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["teammember", "teaminvite", "groupmembership"])
+def test_membership_and_invite_pages_are_read_only(admin_client, name):
+    team = TeamFactory()
+    group = GroupFactory()
+    obj = {
+        "teammember": TeamMember.objects.get(team=team),
+        "teaminvite": make_invite(team, "ro@example.com")[0],
+        "groupmembership": group.memberships.get(),
+    }[name]
+    url = reverse(f"admin:teams_{name}_change", args=[obj.pk])
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"is_active": ""}).status_code == 403
+    assert admin_client.get(reverse(f"admin:teams_{name}_add")).status_code == 403
