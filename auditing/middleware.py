@@ -123,7 +123,7 @@ class SessionActivityMiddleware:
 def insert_session_activity(row: SessionActivity) -> None:
     """INSERT one row as save() would write it, without save()'s machinery: no receivers are
     connected to this model and nothing is read back, and this runs on every authenticated
-    request (it took 0.6 ms through save() against 0.37 ms here, measured on PostgreSQL).
+    request, so the statement is built once per database and only the values change.
 
     With AUDIT_SESSION_ACTIVITY_BACKGROUND on, the values are fixed here and the INSERT is
     left to auditing.writer, after the response."""

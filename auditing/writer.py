@@ -4,9 +4,8 @@ Every authenticated request leaves one SessionActivity row. Written in the reque
 INSERT and commit are a round trip the client waits for. With
 `AUDIT_SESSION_ACTIVITY_BACKGROUND` on (production's default), the request only prepares
 the row's values, `created_at` included, and queues them; a thread writes what is queued, a
-lone row in autocommit as the request would have, several in one transaction. Through
-gunicorn on PostgreSQL, a no-op API request took 0.75-0.84x the time it took with the row
-written in the request (docs/operations.md).
+lone row in autocommit as the request would have, several in one transaction, and the client
+does not wait for that round trip (measured: bench/results/README.md).
 
 The trade: rows still queued when a process is killed outright (SIGKILL, out of memory) are
 lost, at most the last few milliseconds' worth. A process that exits normally writes its

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from config.models import AppSetting
+from core.updates import update_fields
 
 EDITABLE_FIELDS = ("setting_key", "setting_value", "description", "category", "is_public")
 
@@ -21,13 +22,7 @@ def app_setting_create(**fields: Any) -> AppSetting:
 @transaction.atomic
 def app_setting_update(*, setting: AppSetting, data: dict[str, Any]) -> AppSetting:
     """Change a setting; saving the same values writes nothing."""
-    changed = [n for n in EDITABLE_FIELDS if n in data and getattr(setting, n) != data[n]]
-    if not changed:
-        return setting
-    for name in changed:
-        setattr(setting, name, data[name])
-    setting.full_clean()
-    setting.save(update_fields=[*changed, "updated_at"])
+    update_fields(setting, {name: data[name] for name in EDITABLE_FIELDS if name in data})
     return setting
 
 

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 
 from social.models import ChatGroup, ChatGroupMember, Emoji, Message, Notification, UserStatus
 
-# A device that sent a heartbeat this recently is connected; between that and IDLE_AFTER
+# A device that sent a heartbeat this recently is connected; between that and OFFLINE_AFTER
 # the user is idle (tab in the background, laptop lid closing); after it, offline.
 ONLINE_WITHIN = timedelta(minutes=2)
 OFFLINE_AFTER = timedelta(minutes=15)

@@ -1,21 +1,24 @@
 """State-changing operations of the social app. Views, the admin and commands all call these."""
 
+import contextlib
 import hmac
-import logging
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import tokens
 from accounts.selectors import user_settings_get
-from auditing.services import record_bulk
+from auditing import record_bulk
+from core.actors import SYSTEM
+from core.errors import Conflict, Gone, NotAllowed, NotFound
+from core.mail import Mail, mail_after_commit
+from core.updates import update_fields, validate_fields
 from social.models import (
     ChatGroup,
     ChatGroupInvite,
@@ -28,38 +31,17 @@ from social.models import (
     UserStatus,
 )
 
-logger = logging.getLogger(__name__)
 
-
-class InviteGone(Exception):
-    """The invite exists but can no longer be used (expired or used up): HTTP 410."""
-
-
-class Conflict(Exception):
-    """The request collides with the current state: HTTP 409."""
-
-
-class Forbidden(Exception):
-    """The user can see the object but may not do this to it: HTTP 403."""
+def _acts_as_staff(actor) -> bool:
+    """Staff, or SYSTEM (the admin, commands and jobs): may do what only staff may."""
+    return actor is SYSTEM or bool(actor.is_staff)
 
 
 # --- notifications ------------------------------------------------------------------------
 
-
-def _send_notification_email(notification_id) -> None:
-    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
-    if notification is None or not notification.user.email:
-        return
-    try:
-        send_mail(
-            subject=f"[Cadence] {notification.title}",
-            message=notification.message or notification.title,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.user.email],
-        )
-    except Exception:
-        # The notification is stored either way; a mail outage must not fail the caller.
-        logger.exception("could not email notification %s", notification_id)
+# Fields of a new notification that come from the caller; the user is an instance the caller
+# holds and the read state starts unread, so neither is checked again.
+_NOTIFICATION_INPUT = ("type", "title", "message", "data", "priority", "expires_at")
 
 
 @transaction.atomic
@@ -76,7 +58,7 @@ def notification_create(
     """Notify `user`. The one entry point other apps (teams, activity) use.
 
     A high-priority notification is also emailed once the transaction commits, unless the
-    user has turned notifications off in their settings.
+    user has no email address or has turned notifications off in their settings.
     """
     notification = Notification(
         user=user,
@@ -87,26 +69,27 @@ def notification_create(
         priority=priority,
         expires_at=expires_at,
     )
-    notification.full_clean()
+    validate_fields(notification, _NOTIFICATION_INPUT)
     notification.save(force_insert=True)
     if (
         notification.priority == Notification.Priority.HIGH
         and user.email
         and user_settings_get(user=user).notifications_enabled
     ):
-        transaction.on_commit(lambda: _send_notification_email(notification.pk))
+        mail_after_commit(
+            Mail(subject=f"[Cadence] {title}", body=message or title, to=[user.email])
+        )
     return notification
 
 
 @transaction.atomic
 def notification_set_read(*, notification: Notification, is_read: bool) -> Notification:
     """Mark one notification read (stamping `read_at`) or unread again."""
-    if notification.is_read == is_read:
-        return notification
-    notification.is_read = is_read
-    notification.read_at = timezone.now() if is_read else None
-    notification.full_clean()
-    notification.save(update_fields=["is_read", "read_at"])
+    if notification.is_read != is_read:
+        update_fields(
+            notification,
+            {"is_read": is_read, "read_at": timezone.now() if is_read else None},
+        )
     return notification
 
 
@@ -126,6 +109,10 @@ def notification_mark_all_read(*, user) -> int:
 
 # --- emoji --------------------------------------------------------------------------------
 
+# The fields of the check that a custom emoji has an image and a standard one its unicode
+# text: validated together whenever one of them changes, so the database never has to refuse.
+_EMOJI_KIND_FIELDS = ("is_custom", "image", "unicode")
+
 
 @transaction.atomic
 def emoji_category_create(*, data: dict[str, Any]) -> EmojiCategory:
@@ -139,17 +126,14 @@ def emoji_category_create(*, data: dict[str, Any]) -> EmojiCategory:
 @transaction.atomic
 def emoji_category_update(*, category: EmojiCategory, data: dict[str, Any]) -> EmojiCategory:
     """Change an emoji category (staff); deactivating it hides it from pickers."""
-    for name, value in data.items():
-        setattr(category, name, value)
-    category.full_clean()
-    category.save()
+    update_fields(category, data)
     return category
 
 
 @transaction.atomic
 def emoji_create_custom(*, data: dict[str, Any]) -> Emoji:
     """Add a custom emoji with an uploaded image (staff)."""
-    emoji = Emoji(**data, is_custom=True)
+    emoji = Emoji(**{**data, "is_custom": True})
     emoji.full_clean()
     emoji.save()
     return emoji
@@ -160,19 +144,17 @@ def emoji_update(*, emoji: Emoji, data: dict[str, Any]) -> Emoji:
     """Change an emoji (staff). The unicode text of a standard emoji is fixed."""
     if not emoji.is_custom and "unicode" in data and data["unicode"] != emoji.unicode:
         raise ValidationError({"unicode": "The unicode text of a standard emoji is fixed."})
-    for name, value in data.items():
-        setattr(emoji, name, value)
-    emoji.full_clean()
-    emoji.save()
+    kind_changes = any(
+        name in data and data[name] != getattr(emoji, name) for name in _EMOJI_KIND_FIELDS
+    )
+    update_fields(emoji, data, also=_EMOJI_KIND_FIELDS if kind_changes else ())
     return emoji
 
 
 @transaction.atomic
 def emoji_deactivate(*, emoji: Emoji) -> Emoji:
     """Hide an emoji from pickers and search, keeping the row so old messages still render."""
-    if emoji.is_active:
-        emoji.is_active = False
-        emoji.save(update_fields=["is_active", "updated_at"])
+    update_fields(emoji, {"is_active": False})
     return emoji
 
 
@@ -218,13 +200,14 @@ INVITE_DEFAULT_LIFETIME = timedelta(days=7)
 INVITE_MAX_LIFETIME = timedelta(days=30)
 
 
-def _save_group(group: ChatGroup, **save_kwargs) -> None:
-    group.full_clean()
+@contextlib.contextmanager
+def _one_primary_group() -> Iterator[None]:
+    """Turn the partial unique index's refusal into the field error validation gives:
+    two groups made primary at the same moment both pass validation, one save fails."""
     try:
         with transaction.atomic():
-            group.save(**save_kwargs)
+            yield
     except IntegrityError as exc:
-        # Two groups made primary at the same moment: the partial unique index decides.
         raise ValidationError(
             {"is_primary": "Another group is already the primary group."}
         ) from exc
@@ -234,37 +217,44 @@ def _save_group(group: ChatGroup, **save_kwargs) -> None:
 def chat_group_create(
     *, creator, name: str, description: str = "", is_primary: bool = False
 ) -> ChatGroup:
-    """Create a chat group; its creator is its first member."""
+    """Create a chat group; its creator is its first member. Only staff make it primary."""
     if is_primary and not creator.is_staff:
         raise ValidationError({"is_primary": "Only staff can choose the primary group."})
     group = ChatGroup(name=name, description=description, is_primary=is_primary, created_by=creator)
-    _save_group(group)
+    group.full_clean()
+    with _one_primary_group():
+        group.save()
     ChatGroupMember.objects.create(group=group, user=creator)
     return group
 
 
 @transaction.atomic
 def chat_group_update(*, group: ChatGroup, acting_user, data: dict[str, Any]) -> ChatGroup:
-    """Rename or describe a group (members); only staff move the primary flag."""
-    if "is_primary" in data and data["is_primary"] != group.is_primary and not acting_user.is_staff:
+    """Rename or describe a group (members); only staff (or SYSTEM) move the primary flag."""
+    if (
+        "is_primary" in data
+        and data["is_primary"] != group.is_primary
+        and not _acts_as_staff(acting_user)
+    ):
         raise ValidationError({"is_primary": "Only staff can choose the primary group."})
-    for name, value in data.items():
-        setattr(group, name, value)
-    _save_group(group)
+    with _one_primary_group():
+        update_fields(group, data)
     return group
 
 
 @transaction.atomic
 def chat_group_delete(*, group: ChatGroup, acting_user) -> None:
-    """Delete a group with its memberships, invites and messages: its creator or staff only."""
-    if group.created_by_id != acting_user.pk and not acting_user.is_staff:
-        raise Forbidden("Only the group's creator can delete it.")
+    """Delete a group with its memberships, invites and messages: its creator, staff or
+    SYSTEM only."""
+    if not _acts_as_staff(acting_user) and group.created_by_id != acting_user.pk:
+        raise NotAllowed("Only the group's creator can delete it.")
     group.delete()
 
 
 @transaction.atomic
 def chat_group_leave(*, group: ChatGroup, user) -> None:
-    """Leave a group. The group and its history stay for the remaining members."""
+    """Take `user` out of a group (they leave, or staff remove them in the admin). The group
+    and its history stay for the remaining members."""
     deleted, _ = ChatGroupMember.objects.filter(group=group, user=user).delete()
     if not deleted:
         raise Conflict("You are not a member of this group.")
@@ -309,27 +299,28 @@ def chat_group_invite_create(
 def chat_group_invite_accept(*, token: str, user) -> ChatGroupMember:
     """Join the invite's group.
 
-    Raises ChatGroupInvite.DoesNotExist for an unknown token and InviteGone when it expired or
-    a single-use invite was already used. The invite row is locked, so a single-use invite
-    admits exactly one user however many accept at once.
+    NotFound for an unknown token, Gone when it expired or a single-use invite was already
+    used. The invite row is locked, so a single-use invite admits exactly one user however
+    many accept at once.
     """
     digest = tokens.digest(token)
     invite = (
         ChatGroupInvite.objects.select_for_update(of=("self",))
         .select_related("group", "created_by")
-        .get(token_hash=digest)
+        .filter(token_hash=digest)
+        .first()
     )
     # The lookup is by digest; compare again in constant time so timing says nothing more.
-    if not hmac.compare_digest(invite.token_hash, digest):
-        raise ChatGroupInvite.DoesNotExist
+    if invite is None or not hmac.compare_digest(invite.token_hash, digest):
+        raise NotFound("No such invite.")
     if invite.is_expired:
-        raise InviteGone("This invite has expired.")
+        raise Gone("This invite has expired.")
     existing = ChatGroupMember.objects.filter(group=invite.group, user=user).first()
     if existing is not None:
         # Already in: nothing to do, and a single-use invite is not spent on it.
         return existing
     if invite.is_used_up:
-        raise InviteGone("This invite has already been used.")
+        raise Gone("This invite has already been used.")
     member = ChatGroupMember(group=invite.group, user=user)
     try:
         with transaction.atomic():
@@ -355,8 +346,10 @@ def chat_group_invite_expire(*, invite: ChatGroupInvite) -> ChatGroupInvite:
     """End an invite now (staff action); it can no longer be accepted."""
     now = timezone.now()
     if invite.expires_at > now:
-        invite.expires_at = max(now, invite.created_at + timedelta(microseconds=1))
-        invite.save(update_fields=["expires_at"])
+        # An invite must expire after it was created, even one created a moment ago.
+        update_fields(
+            invite, {"expires_at": max(now, invite.created_at + timedelta(microseconds=1))}
+        )
     return invite
 
 
@@ -386,7 +379,8 @@ def message_send(*, sender, content: str, group: ChatGroup | None = None, receiv
     if receiver is not None and receiver.pk == sender.pk:
         raise ValidationError({"receiver": "You cannot message yourself."})
     message = Message(sender=sender, content=content, group=group, receiver=receiver)
-    message.full_clean()
+    # Sender, group and receiver are instances checked above; only the text is new input.
+    validate_fields(message, ["content"])
     message.save(force_insert=True)
     if receiver is not None:
         notification_create(
@@ -403,27 +397,22 @@ def message_send(*, sender, content: str, group: ChatGroup | None = None, receiv
 def message_edit(*, message: Message, editor, content: str) -> Message:
     """Change the text of one's own message."""
     if message.sender_id != editor.pk:
-        raise Forbidden("Only the sender can edit a message.")
+        raise NotAllowed("Only the sender can edit a message.")
     if message.is_deleted:
         raise Conflict("A deleted message cannot be edited.")
-    if content == message.content:
-        return message
-    message.content = content
-    message.edited_at = timezone.now()
-    message.full_clean()
-    message.save(update_fields=["content", "edited_at", "updated_at"])
+    if content != message.content:
+        update_fields(message, {"content": content, "edited_at": timezone.now()})
     return message
 
 
 @transaction.atomic
 def message_delete(*, message: Message, editor) -> Message:
-    """Soft-delete one's own message: the row stays so threads keep their shape."""
-    if message.sender_id != editor.pk:
-        raise Forbidden("Only the sender can delete a message.")
+    """Soft-delete a message: the row stays so threads keep their shape. The sender deletes
+    their own; SYSTEM (staff moderating in the admin) deletes any."""
+    if editor is not SYSTEM and message.sender_id != editor.pk:
+        raise NotAllowed("Only the sender can delete a message.")
     if not message.is_deleted:
-        message.is_deleted = True
-        message.deleted_at = timezone.now()
-        message.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+        update_fields(message, {"is_deleted": True, "deleted_at": timezone.now()})
     return message
 
 
@@ -460,13 +449,13 @@ def user_status_heartbeat(
         # Keep the most recently seen devices; old browser sessions drop off.
         newest = sorted(devices.items(), key=lambda item: item[1]["last_seen"], reverse=True)
         devices = dict(newest[:MAX_DEVICES])
+    # The locked row's state, computed here: nothing the client sent needs validating.
     status.devices = devices
     status.auto_status = auto_status_from(devices=devices, now=now)
     fields = ["devices", "auto_status", "updated_at"]
     if not status.invisible:
         status.last_seen = now
         fields.append("last_seen")
-    status.full_clean()
     status.save(update_fields=fields)
     return status
 
@@ -478,15 +467,17 @@ def user_status_update(*, user, data: dict[str, Any]) -> UserStatus:
     A visible user changing their status is active now, so `last_seen` moves; an invisible
     one's stays frozen (and going invisible freezes it at this moment).
     """
+    now = timezone.now()
     status = _status_row(user)
-    if not status.invisible:
-        status.last_seen = timezone.now()
-    for name, value in data.items():
-        setattr(status, name, value)
-    if not status.manual_status:
-        status.manual_status_expires_at = None
-    if status.manual_status_expires_at and status.manual_status_expires_at <= timezone.now():
+    changes = dict(data)
+    if not changes.get("manual_status", status.manual_status):
+        changes["manual_status_expires_at"] = None
+    expires_at = changes.get("manual_status_expires_at", status.manual_status_expires_at)
+    if expires_at is not None and expires_at <= now:
         raise ValidationError({"manual_status_expires_at": "Must be in the future."})
-    status.full_clean()
-    status.save()
+    also = []
+    if not status.invisible:
+        status.last_seen = now
+        also.append("last_seen")
+    update_fields(status, changes, also=also)
     return status

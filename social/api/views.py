@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,7 +29,6 @@ from social.api.serializers import (
 )
 from social.models import (
     ChatGroup,
-    ChatGroupInvite,
     ChatGroupMember,
     Emoji,
     EmojiCategory,
@@ -208,10 +207,7 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        try:
-            services.chat_group_delete(group=instance, acting_user=self.request.user)
-        except services.Forbidden as exc:
-            raise PermissionDenied(str(exc)) from exc
+        services.chat_group_delete(group=instance, acting_user=self.request.user)
 
     @extend_schema(responses=ChatGroupMemberSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -231,10 +227,7 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
-        try:
-            services.chat_group_leave(group=self.get_object(), user=request.user)
-        except services.Conflict as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        services.chat_group_leave(group=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ChatGroupInviteSerializer, responses={201: IssuedChatInviteSerializer})
@@ -253,16 +246,12 @@ class ChatGroupViewSet(viewsets.ModelViewSet):
 
 
 class ChatInviteAcceptView(APIView):
-    """POST /chat-invites/{token}/accept/: join the group. 410 when expired or used up."""
+    """POST /chat-invites/{token}/accept/: join the group. 404 for an unknown token, 410 when
+    expired or used up."""
 
     @extend_schema(request=None, responses=ChatGroupMemberSerializer)
     def post(self, request, token: str):
-        try:
-            member = services.chat_group_invite_accept(token=token, user=request.user)
-        except ChatGroupInvite.DoesNotExist as exc:
-            raise NotFound("No such invite.") from exc
-        except services.InviteGone as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_410_GONE)
+        member = services.chat_group_invite_accept(token=token, user=request.user)
         body = ChatGroupMemberSerializer(member, context={"request": request}).data
         return Response(body, status=status.HTTP_200_OK)
 
@@ -321,23 +310,14 @@ class MessageViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = services.message_edit(
-                message=serializer.instance,
-                editor=self.request.user,
-                content=serializer.validated_data.get("content", serializer.instance.content),
-            )
-        except services.Forbidden as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except services.Conflict as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        serializer.instance = services.message_edit(
+            message=serializer.instance,
+            editor=self.request.user,
+            content=serializer.validated_data.get("content", serializer.instance.content),
+        )
 
-    def destroy(self, request, *args, **kwargs):
-        try:
-            services.message_delete(message=self.get_object(), editor=request.user)
-        except services.Forbidden as exc:
-            raise PermissionDenied(str(exc)) from exc
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def perform_destroy(self, instance):
+        services.message_delete(message=instance, editor=self.request.user)
 
 
 class MyStatusView(generics.RetrieveUpdateAPIView):

@@ -87,7 +87,6 @@ class TestChatGroupAPI(APIResourceCases):
 
 
 class TestMessageAPI(APIResourceCases):
-    max_write_queries = 13
     base_path = "/api/v1/messages/"
     model = Message
     owner_field = "sender"

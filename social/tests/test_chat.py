@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from social import tasks
+from core.errors import Conflict
+from social import services, tasks
 from social.models import ChatGroup, ChatGroupInvite, ChatGroupMember, Message, Notification
 from social.tests.factories import DirectMessageFactory, add_member, chat_group, expired
 from tests.api_cases import APIResourceCases, view_queries
@@ -58,8 +59,15 @@ class TestGroups:
     def test_only_the_creator_deletes(self, user, other_user):
         group = chat_group(other_user)
         add_member(group, user)
-        assert client_for(user).delete(f"/api/v1/chat-groups/{group.pk}/").status_code == 403
+        response = client_for(user).delete(f"/api/v1/chat-groups/{group.pk}/")
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Only the group's creator can delete it."}
         assert ChatGroup.objects.filter(pk=group.pk).exists()
+
+    def test_leaving_a_group_one_is_not_in_is_a_conflict(self, user, other_user):
+        group = chat_group(other_user)
+        with pytest.raises(Conflict):
+            services.chat_group_leave(group=group, user=user)
 
     def test_one_primary_group(self, staff_user, user):
         client = client_for(staff_user)
@@ -135,7 +143,27 @@ class TestInvites:
         )
 
     def test_unknown_token_is_404(self, user):
-        assert client_for(user).post("/api/v1/chat-invites/nope/accept/").status_code == 404
+        response = client_for(user).post("/api/v1/chat-invites/nope/accept/")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such invite."}
+
+    def test_gone_invites_say_why(self, user, other_user):
+        group = chat_group(user)
+        client = client_for(user)
+        used, old = _invite(client, group), _invite(client, group)
+        assert client_for(other_user).post(f"/api/v1/chat-invites/{used['token']}/accept/")
+        expired(ChatGroupInvite.objects.get(pk=old["id"]))
+        late = UserFactory()
+        response = client_for(late).post(f"/api/v1/chat-invites/{used['token']}/accept/")
+        assert (response.status_code, response.json()) == (
+            410,
+            {"detail": "This invite has already been used."},
+        )
+        response = client_for(late).post(f"/api/v1/chat-invites/{old['token']}/accept/")
+        assert (response.status_code, response.json()) == (
+            410,
+            {"detail": "This invite has expired."},
+        )
 
     @pytest.mark.parametrize(
         "expires_at",
@@ -271,7 +299,18 @@ class TestMessages:
         assert message.is_deleted and Message.objects.filter(pk=message.pk).exists()
         shown = client.get(path).json()
         assert shown["is_deleted"] is True and shown["content"] == ""
-        assert owner.patch(path, {"content": "again"}).status_code == 400
+        assert owner.patch(path, {"content": "again"}).status_code == 409
+
+    def test_editing_a_deleted_message_is_409_like_every_conflict(self, user):
+        message = DirectMessageFactory(sender=user, content="gone soon")
+        client = client_for(user)
+        path = f"/api/v1/messages/{message.pk}/"
+        assert client.delete(path).status_code == 204
+        response = client.patch(path, {"content": "back again"})
+        assert response.status_code == 409
+        assert response.json() == {"detail": "A deleted message cannot be edited."}
+        message.refresh_from_db()
+        assert message.content == "gone soon"
 
     def test_cannot_move_a_message(self, user, other_user):
         message = DirectMessageFactory(sender=user, receiver=other_user)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from auditing.context import audit_context
+from auditing import audit_context
 from social import services
 
 

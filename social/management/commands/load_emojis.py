@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from auditing.context import audit_context
-from auditing.services import record_bulk
+from auditing import audit_context, record_bulk
 from social.emoji_catalogue import catalogue, load
 from social.models import Emoji, EmojiCategory
 
