@@ -1,20 +1,48 @@
 """The one way services change fields of an existing row, and validate a new one.
 
 `update_fields` sets the values that differ, validates just those fields (their own
-validators, the model's `clean()`, and the unique checks and constraints that involve
-them) and saves only them, with `updated_at` when the model has it. Fields not being
-changed are not checked again: their values were valid when saved, and re-checking a
+validators, the model's `clean()`, and every unique check and constraint they take part
+in) and saves only them, with `updated_at` when the model has it. Fields not being changed
+are not checked again on their own: their values were valid when saved, and re-checking a
 foreign key costs a query each, on rows the service may have just locked.
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 
 def _field_names(instance: models.Model) -> list[str]:
     return [f.name for f in instance._meta.concrete_fields]
+
+
+def _fields_of(constraint: Any) -> set[str]:
+    """The fields a unique or check constraint reads."""
+    fields = set(getattr(constraint, "fields", ()) or ())
+    condition = getattr(constraint, "condition", None)
+    if isinstance(condition, Q):
+        fields |= set(condition.referenced_base_fields)
+    return fields
+
+
+def _reach(instance: models.Model, names: set[str]) -> set[str]:
+    """`names` and every field that shares a unique check or constraint with one of them.
+
+    Django skips a constraint when any field it reads is excluded from validation, so a
+    change to `end_time` alone would skip "end after start". The constraints a changed
+    field takes part in are checked whole, with the stored values of their other fields.
+    """
+    meta = instance._meta
+    groups = [set(group) for group in meta.unique_together]
+    groups += [_fields_of(constraint) for constraint in meta.constraints]
+    reach = set(names)
+    for group in groups:
+        if group & names:
+            reach |= group
+    return reach
 
 
 def validate_fields(
@@ -24,13 +52,35 @@ def validate_fields(
     validate_unique: bool = True,
     validate_constraints: bool = True,
 ) -> None:
-    """Run `full_clean` on the named fields only (the model's `clean()` always runs)."""
+    """Validate the named fields: their own validators, the model's `clean()`, and the unique
+    checks and constraints they take part in. Raises one ValidationError with every error,
+    as `full_clean` does."""
     names = set(names)
-    instance.full_clean(
-        exclude=[name for name in _field_names(instance) if name not in names],
-        validate_unique=validate_unique,
-        validate_constraints=validate_constraints,
-    )
+    every = _field_names(instance)
+    reach = _reach(instance, names)
+    errors: dict[str, Any] = {}
+    try:
+        instance.clean_fields(exclude=[name for name in every if name not in names])
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        instance.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    # Fields already in error are not checked again against the database.
+    others = {name for name in every if name not in reach} | (set(errors) & set(every))
+    if validate_unique:
+        try:
+            instance.validate_unique(exclude=others)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if validate_constraints:
+        try:
+            instance.validate_constraints(exclude=others)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def update_fields(

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -47,3 +49,15 @@ def test_derived_fields_are_saved_with_the_change(setting):
     saved = update_fields(setting, {"category": "ops"}, also=["description"])
     assert saved == ["category", "description", "updated_at"]
     assert AppSetting.objects.get(pk=setting.pk).description == "set by the service"
+
+
+def test_a_constraint_reading_a_changed_field_is_checked_whole(db):
+    from activity.models import Activity
+    from activity.tests.factories import ActivityFactory
+
+    activity = ActivityFactory()
+    too_early = activity.start_time - timedelta(hours=1)
+    with pytest.raises(ValidationError) as error:
+        update_fields(activity, {"end_time": too_early})
+    assert "end_time must not be before start_time." in str(error.value)
+    assert Activity.objects.get(pk=activity.pk).end_time != too_early
