@@ -4,8 +4,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_settings_get
@@ -29,6 +31,26 @@ def user_zone(user: User) -> ZoneInfo:
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def today(zone: ZoneInfo) -> date:
+    """The date it is now in `zone`."""
+    return timezone.localtime(timezone.now(), zone).date()
+
+
+def report_range(
+    *, user: User, start: datetime | None = None, end: datetime | None = None
+) -> tuple[datetime, datetime, ZoneInfo]:
+    """The [start, end) a report covers and the user's time zone: today in that zone when
+    neither bound is given, else one day from the bound that is."""
+    zone = user_zone(user)
+    if start is None:
+        start = day_bounds(today(zone), zone)[0] if end is None else end - timedelta(days=1)
+    if end is None:
+        end = start + timedelta(days=1)
+    if end <= start:
+        raise ValidationError({"end": ["end must be after start."]})
+    return start, end, zone
 
 
 def _score(productive: int, unproductive: int) -> float | None:
@@ -95,8 +117,22 @@ def activity_summary(
     }
 
 
-def goal_progress(*, goal: Goal, day: date, zone: ZoneInfo) -> dict:
-    """Hours of non-AFK activity of the goal's kind on `day` in the user's time zone."""
+def summary_export_rows(summary: dict) -> list[list]:
+    """An activity summary as CSV rows: a header, then one line per group."""
+    columns = ["total_seconds", "productive", "unproductive", "unclassified"]
+    rows: list[list] = [[summary["group_by"], *columns, "productivity_score"]]
+    rows += [
+        [group["key"], *(group[column] for column in columns), group["productivity_score"]]
+        for group in summary["groups"]
+    ]
+    return rows
+
+
+def goal_progress(*, goal: Goal, user: User, day: date | None = None) -> dict:
+    """Hours of non-AFK activity of the goal's kind on `day` (default today) in the time
+    zone of `user`, the goal's owner."""
+    zone = user_zone(user)
+    day = day or today(zone)
     start, end = day_bounds(day, zone)
     productive = goal.type == Goal.Type.DAILY_PRODUCTIVE
     seconds = Activity.objects.filter(

@@ -1,7 +1,7 @@
 """Periodic jobs as plain functions; `manage.py purge_activity` runs them from cron or by hand."""
 
 from activity import services
-from auditing.context import audit_context
+from auditing import audit_context
 
 
 def purge_expired_activity(*, batch_size: int = 5000) -> dict[str, int]:

@@ -5,6 +5,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from activity.classification import PATTERN_MAX_LENGTH, validate_pattern
+from activity.ingest import ACTIVITY_COLUMNS
 from activity.models import (
     Activity,
     CalendarEvent,
@@ -17,8 +18,24 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from activity.services import ACTIVITY_COLUMNS
 from core.serializers import ModelSerializer, QuerySerializer, Serializer
+
+# Items in one array body (bulk create of activities and user activities): bounds what one
+# request validates and writes.
+BULK_MAX = 5000
+
+
+def bulk_items(data: Any, *, empty: str, too_many: str) -> tuple[list[Any], bool]:
+    """The items of a body that is one object or an array of 1 to BULK_MAX of them, and
+    whether it is an array. Checked before any item is validated."""
+    if not isinstance(data, list):
+        return [data], False
+    if not data:
+        raise serializers.ValidationError({"non_field_errors": [empty]})
+    if len(data) > BULK_MAX:
+        raise serializers.ValidationError({"non_field_errors": [too_many]})
+    return data, True
+
 
 # --- activities: a hand-written validator, because DRF's per-field machinery costs more than
 # the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.
@@ -123,10 +140,38 @@ class ActivitySerializer(ModelSerializer):
         return clean
 
 
+def activity_rows(data: Any) -> tuple[list[dict], bool]:
+    """The validated rows of a POST body that is one activity or an array of them, and
+    whether it is an array. An array with a bad item is refused whole, with one error object
+    per item (empty for the valid ones)."""
+    items, many = bulk_items(
+        data,
+        empty="The array is empty.",
+        too_many=f"At most {BULK_MAX} activities per request.",
+    )
+    rows, errors = [], []
+    for item in items:
+        clean, item_errors = clean_activity(item)
+        rows.append(clean)
+        errors.append(item_errors)
+    if any(errors):
+        raise serializers.ValidationError(errors if many else errors[0])
+    return rows, many
+
+
 def activity_representation(row: tuple) -> dict:
     """The API's view of a stored row given as a tuple in ACTIVITY_COLUMNS order (what
     activities_ingest returns)."""
     return {name: row[index] for name, index in _REPRESENTED_COLUMNS}
+
+
+def activities_created(stored: list[tuple], *, many: bool) -> list[dict] | dict:
+    """The answer to a bulk create: the stored rows, or for a single object the row (or a
+    note that it was not stored, an AFK activity while idle tracking is off)."""
+    body = [activity_representation(row) for row in stored]
+    if many:
+        return body
+    return body[0] if body else {"detail": "Ignored: idle tracking is off."}
 
 
 _REPRESENTED_COLUMNS = tuple(

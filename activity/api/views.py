@@ -1,12 +1,10 @@
 import csv
-from datetime import timedelta
 
 from django.db.models import F
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
@@ -15,6 +13,7 @@ from rest_framework.response import Response
 from activity import selectors, services
 from activity.api import filters as activity_filters
 from activity.api.serializers import (
+    BULK_MAX,
     ActivitySerializer,
     CalendarEventSerializer,
     ClassificationRuleSerializer,
@@ -31,8 +30,9 @@ from activity.api.serializers import (
     SummaryQuerySerializer,
     UserActivitySerializer,
     WorkSessionSerializer,
-    activity_representation,
-    clean_activity,
+    activities_created,
+    activity_rows,
+    bulk_items,
 )
 from activity.models import (
     Activity,
@@ -60,7 +60,7 @@ def _one_or_many(component: str, *, ignored: bool = False, request: bool = False
     ref = {"$ref": f"#/components/schemas/{component}"}
     array = {"type": "array", "items": ref}
     if request:
-        array |= {"minItems": 1, "maxItems": services.BULK_MAX}
+        array |= {"minItems": 1, "maxItems": BULK_MAX}
     choices = [ref, array]
     if ignored:
         # A single activity while idle tracking is off is acknowledged, not stored.
@@ -157,27 +157,12 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
         description="One activity object, or an array of up to 5,000 (stored all or nothing).",
     )
     def create(self, request, *args, **kwargs):
-        many = isinstance(request.data, list)
-        items = request.data if many else [request.data]
-        if many and len(items) > services.BULK_MAX:
-            raise serializers.ValidationError(
-                {"non_field_errors": [f"At most {services.BULK_MAX} activities per request."]}
-            )
-        if many and not items:
-            raise serializers.ValidationError({"non_field_errors": ["The array is empty."]})
-        rows, errors, failed = [], [], False
-        for item in items:
-            clean, item_errors = clean_activity(item)
-            rows.append(clean)
-            errors.append(item_errors)
-            failed = failed or bool(item_errors)
-        if failed:
-            raise serializers.ValidationError(errors if many else errors[0])
+        rows, many = activity_rows(request.data)
         created = services.activities_ingest(user=request.user, rows=rows)
-        body = [activity_representation(row) for row in created]
-        if not many:
-            body = body[0] if body else {"detail": "Ignored: idle tracking is off."}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            activities_created(created, many=many),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.activity_update(
@@ -210,18 +195,15 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    def _range(self, query, *, default_days: int = 1):
-        zone = selectors.user_zone(self.request.user)
-        start, end = query.get("start"), query.get("end")
-        if start is None and end is None:
-            start, _ = selectors.day_bounds(timezone.localtime(timezone.now(), zone).date(), zone)
-        if start is None:
-            start = end - timedelta(days=default_days)
-        if end is None:
-            end = start + timedelta(days=default_days)
-        if end <= start:
-            raise serializers.ValidationError({"end": ["end must be after start."]})
-        return start, end, zone
+    def _report_query(self, request):
+        """A report's query, validated: (group_by, start, end, the user's time zone)."""
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        start, end, zone = selectors.report_range(
+            user=request.user, start=data.get("start"), end=data.get("end")
+        )
+        return data["group_by"], start, end, zone
 
     @extend_schema(
         parameters=[SummaryQuerySerializer],
@@ -231,16 +213,10 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     )
     @action(detail=False, methods=["get"])
     def summary(self, request):
-        query = SummaryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start, end, zone = self._range(query.validated_data)
+        group_by, start, end, zone = self._report_query(request)
         return Response(
             selectors.activity_summary(
-                user=request.user,
-                start=start,
-                end=end,
-                group_by=query.validated_data["group_by"],
-                zone=zone,
+                user=request.user, start=start, end=end, group_by=group_by, zone=zone
             )
         )
 
@@ -248,20 +224,11 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     @action(detail=False, methods=["get"], url_path="summary/export")
     def summary_export(self, request):
         """The summary as CSV, one line per group."""
-        query = SummaryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start, end, zone = self._range(query.validated_data)
-        group_by = query.validated_data["group_by"]
+        group_by, start, end, zone = self._report_query(request)
         summary = selectors.activity_summary(
             user=request.user, start=start, end=end, group_by=group_by, zone=zone
         )
-        columns = ["total_seconds", "productive", "unproductive", "unclassified"]
-        rows = [[group_by, *columns, "productivity_score"]]
-        rows += [
-            [group["key"], *(group[c] for c in columns), group["productivity_score"]]
-            for group in summary["groups"]
-        ]
-        return _csv_response(rows, "activity-summary.csv")
+        return _csv_response(selectors.summary_export_rows(summary), "activity-summary.csv")
 
     @extend_schema(
         parameters=[
@@ -277,9 +244,7 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     @action(detail=False, methods=["get"])
     def export(self, request):
         """Activities of a range as CSV, streamed."""
-        query = SummaryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start, end, _ = self._range(query.validated_data)
+        _, start, end, _ = self._report_query(request)
         rows = selectors.activity_export_rows(user=request.user, start=start, end=end)
         return _csv_response(rows, "activities.csv")
 
@@ -387,11 +352,8 @@ class UserActivityViewSet(
         responses={201: _one_or_many("UserActivity"), 400: _ERRORS_ONE_OR_MANY},
     )
     def create(self, request, *args, **kwargs):
-        many = isinstance(request.data, list)
-        if many and not 0 < len(request.data) <= services.BULK_MAX:
-            raise serializers.ValidationError(
-                {"non_field_errors": [f"Send 1 to {services.BULK_MAX} events."]}
-            )
+        message = f"Send 1 to {BULK_MAX} events."
+        _, many = bulk_items(request.data, empty=message, too_many=message)
         serializer = self.get_serializer(data=request.data, many=many)
         serializer.is_valid(raise_exception=True)
         rows = serializer.validated_data if many else [serializer.validated_data]
@@ -479,9 +441,11 @@ class GoalViewSet(OwnedViewSet):
         goal = self.get_object()
         query = GoalProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        zone = selectors.user_zone(request.user)
-        day = query.validated_data.get("date") or timezone.localtime(timezone.now(), zone).date()
-        return Response(selectors.goal_progress(goal=goal, day=day, zone=zone))
+        return Response(
+            selectors.goal_progress(
+                goal=goal, user=request.user, day=query.validated_data.get("date")
+            )
+        )
 
 
 class ScreenshotViewSet(OwnedViewSet):

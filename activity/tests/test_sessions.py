@@ -1,5 +1,6 @@
 """State machines, goals, screenshots, integrations, calendar, retention, admin, demo."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from accounts.selectors import user_settings_get
 from activity.models import (
@@ -216,14 +217,39 @@ class TestScreenshots:
         assert self.upload(user_client).status_code == 400
         assert not Screenshot.objects.exists()
 
-    def test_blur_thumbnail_and_files_deleted_with_row(
+    def test_blur_smooths_the_stored_pixels(self, user, user_client):
+        # A checkerboard of 4-pixel squares: all edges, the highest contrast there is.
+        original = Image.new("L", (800, 600))
+        original.putdata([255 * ((x // 4 + y // 4) % 2) for y in range(600) for x in range(800)])
+        original = original.convert("RGB")
+        content = io.BytesIO()
+        original.save(content, format="PNG")
+
+        def stored(blur: bool) -> Image.Image:
+            set_settings(user, screenshots_enabled=True, blur_screenshots=blur)
+            response = self.upload(user_client, content.getvalue())
+            assert response.status_code == 201, response.content
+            shot = Screenshot.objects.get(pk=response.json()["id"])
+            assert shot.is_blurred is blur
+            with default_storage.open(shot.file_path.name) as file:
+                image = Image.open(file)
+                image.load()
+            return image.convert("RGB")
+
+        def contrast(image: Image.Image) -> float:
+            return ImageStat.Stat(image.convert("L")).stddev[0]
+
+        assert ImageChops.difference(stored(blur=False), original).getbbox() is None
+        assert contrast(stored(blur=True)) < contrast(original) / 10
+
+    def test_thumbnail_and_files_deleted_with_row(
         self, user, user_client, django_capture_on_commit_callbacks
     ):
-        set_settings(user, screenshots_enabled=True, blur_screenshots=True)
+        set_settings(user, screenshots_enabled=True)
         response = self.upload(user_client, png_bytes(size=(800, 600)))
         assert response.status_code == 201
         shot = Screenshot.objects.get()
-        assert shot.is_blurred and (shot.width, shot.height) == (800, 600)
+        assert (shot.width, shot.height) == (800, 600)
         with default_storage.open(shot.thumbnail_url.name) as thumb:
             assert max(Image.open(thumb).size) <= 320
         names = [shot.file_path.name, shot.thumbnail_url.name]
