@@ -17,29 +17,7 @@ from accounts.models import (
     UserSession,
     UserSettings,
 )
-from core.admin import ServiceAdmin, run_for_each
-
-
-class ReadOnlyInlineMixin:
-    """An inline that only shows rows; they are edited on their own admin pages, through
-    the services."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
-    pass
+from core.admin import ReadOnlyInline, ReadOnlyInlineMixin, ServiceAdmin, run_for_each
 
 
 class UserSettingsInline(ReadOnlyInlineMixin, admin.StackedInline):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
+from core.admin import ReadOnlyAdmin
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -23,19 +24,6 @@ class ActorFilter(admin.SimpleListFilter):
         if value:
             return queryset.filter(user_id=value)
         return queryset
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only: the audit trail and request telemetry are never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditLog)

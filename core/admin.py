@@ -136,3 +136,44 @@ class ServiceAdmin(admin.ModelAdmin):
         except (DomainError, ValidationError) as error:
             self.message_user(request, error_text(error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ReadOnlyInlineMixin:
+    """An inline that only shows rows; they change on their own admin pages or through
+    actions, that is through the services."""
+
+    extra = 0
+    max_num: int | None = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Pages that only show rows. Whatever changes does so through admin actions calling
+    the services, open to staff who may change the model (the actions' `manage`
+    permission)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_manage_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from core.actors import SYSTEM
-from core.admin import ServiceAdmin, run_for_each
+from core.admin import ReadOnlyInline, ServiceAdmin, run_for_each
 from social import services
 from social.models import (
     ChatGroup,
@@ -174,22 +174,12 @@ class NotificationAdmin(ServiceAdmin):
         )
 
 
-class ChatGroupMemberInline(admin.TabularInline):
-    """Who is in the group, read-only: people join through invites."""
+class ChatGroupMemberInline(ReadOnlyInline):
+    """Who is in the group: people join through invites."""
 
     model = ChatGroupMember
-    extra = 0
     fields = ["user", "joined_at"]
     readonly_fields = ["user", "joined_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ChatGroup)

@@ -2,44 +2,15 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from core.actors import SYSTEM
-from core.admin import ServiceAdmin, errors_as_messages, run_for_each
+from core.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceAdmin,
+    errors_as_messages,
+    run_for_each,
+)
 from teams import services
 from teams.models import Group, GroupMembership, Team, TeamInvite, TeamMember
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Membership and invite rows change only through services (admin actions, the API)."""
-
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only pages. What changes, changes through admin actions that call the services,
-    open to staff who may change the model (the `manage` permission of the actions)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_manage_permission(self, request) -> bool:
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
 
 class TeamMemberInline(ReadOnlyInline):
