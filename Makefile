@@ -71,9 +71,12 @@ run: $(VENV)/.runtime
 	$(PY) manage.py seed_demo --site-domain $(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Style, types (the files pyproject.toml's [tool.mypy] lists) and the layout's rules.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q tests/test_architecture.py
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
@@ -102,7 +105,8 @@ $(AW_VENV)/.installed: bench/requirements-aw.txt
 bench: $(VENV)/.bench $(AW_VENV)/.installed
 	$(PY) -m bench
 
-# Security gates (issue 9). The log-secrets and isolation tests run in `make test`.
+# Security gates: Django's deploy check with production settings, OpenAPI schema validation,
+# bandit, and pip-audit. The log-secrets and isolation tests run in `make test`.
 check: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=cadence.example.com $(PY) manage.py check --deploy --fail-level WARNING
