@@ -7,7 +7,7 @@ the bench-only URLconf) on a PostgreSQL database this script creates and drops, 
 0.12.0 from its own venv, and the clients here. Each comparison is measured side by side
 in the same run and quoted as a ratio; every measurement is bounded by a request count.
 
-Environment (defaults are the issue's figures):
+Environment, with its defaults:
     BENCH_DATABASE_URL    postgres://postgres@127.0.0.1:5432/cadence_bench (dropped after)
     BENCH_INGEST_ROWS     100000   rows for bulk ingest (1,000 per request) and query2
     BENCH_HEARTBEATS      2000     heartbeats in a row, one keep-alive connection

@@ -15,9 +15,9 @@ _MISSING = object()
 
 class SharedClientRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client, with one `redis.Redis` per connection pool instead of a
-    new one for every cache call: building one costs more than a GET over loopback (seen in
-    bench/ profiles). A client is safe to share between threads; each command takes its own
-    connection from the pool."""
+    new one for every cache call: an API request makes several cache calls (throttles,
+    API-key lookup), and building a client for each is work repeated for nothing. A client
+    is safe to share between threads; each command takes its own connection from the pool."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

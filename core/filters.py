@@ -71,9 +71,10 @@ class FilterBackend(DjangoFilterBackend):
     """DRF's django-filter backend; filter sets made from `filterset_fields` use ours too.
 
     A request that names none of the filters gets the queryset as it is, without a filter
-    set: building one deep-copies every filter and makes a form class, about a sixth of a
-    list request (profiled in-process). A parameter is taken for a filter's when it starts
-    with the filter's name, so filters with several inputs (`x_min`, `x_max`) are seen too.
+    set: building one deep-copies every filter and makes a form class, work that a list
+    asking for no filter would do for nothing. A parameter is taken for a filter's when it
+    starts with the filter's name, so filters with several inputs (`x_min`, `x_max`) are
+    seen too.
     """
 
     filterset_base = FilterSet

@@ -1,8 +1,9 @@
 """JSON in and out of the API through orjson.
 
-The standard library's encoder and decoder cost more than the rest of a bulk request's Python
-put together at a thousand activities (profiled in bench/). orjson does the same job in C and
-writes datetimes, dates, times and UUIDs itself, so a serializer may hand them over as they are.
+A bulk request carries up to thousands of activities and its answer returns every stored row,
+so JSON is encoded and decoded per row on the API's busiest paths. orjson does that job in C
+and writes datetimes, dates, times and UUIDs itself, so a serializer may hand them over as they
+are instead of turning each into text first.
 Output matches DRF's JSONRenderer: UTF-8 without escapes, UTC datetimes ending in `Z`.
 """
 

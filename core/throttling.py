@@ -40,13 +40,13 @@ class _CountPerWindow(ClientIPIdent, _Throttle):
     """Counts a client's requests in fixed windows of the rate's period.
 
     DRF's SimpleRateThrottle keeps the time of every request in the period and reads and
-    writes that whole list through the cache on each request: at the default user rate of
-    6,000 a minute, up to 6,000 timestamps pickled to and from Redis per request. Here each
-    window has its own counter, named by the window's number and expiring with it, and a
-    request adds one to it: one round trip on Redis, and no read-then-write race, so no
-    more than the rate gets through in one window. A client may spend its allowance at the
-    end of one window and again at the start of the next, so at most twice the rate over
-    one period. With the cache down, requests are let through.
+    writes that whole list through the cache on each request: up to the rate's whole
+    allowance of timestamps (thousands at the default user rate), pickled to and from Redis
+    per request. Here each window has its own counter, named by the window's number and
+    expiring with it, and a request adds one to it: one round trip on Redis, and no
+    read-then-write race, so no more than the rate gets through in one window. A client may
+    spend its allowance at the end of one window and again at the start of the next, so at
+    most twice the rate over one period. With the cache down, requests are let through.
     """
 
     # Set by SimpleRateThrottle from the rate.

@@ -1,4 +1,4 @@
-"""Database and cache faults answer cleanly (issue 9, item 2); the live runs are `make soak`."""
+"""Database and cache faults answer cleanly; the live runs are `make soak`."""
 
 import contextlib
 import socket

@@ -1,4 +1,4 @@
-"""Isolation matrix (issue 9, item 4), generated from the OpenAPI schema.
+"""Isolation matrix, generated from the OpenAPI schema.
 
 For every user-owned resource (an `APIResourceCases` class with `owned = True`), another
 user's object must be invisible: every operation in the schema addressed through its detail

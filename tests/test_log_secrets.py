@@ -1,4 +1,4 @@
-"""No secret in any log line (issue 9, item 5).
+"""No secret in any log line.
 
 A representative run through the public surface, with every logger of Django, allauth and
 our apps at DEBUG (SQL included): log in with a password, use the session token, create and

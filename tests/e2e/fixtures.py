@@ -467,7 +467,7 @@ def through_provider(page: Page, stack: Stack, person: dict | None) -> None:
     page.wait_for_url(f"{stack.cadence_url}/**")
     page.wait_for_load_state()
     page.remove_listener("request", note_authorize)
-    # The authorization code flow with PKCE, as the issue asks: no bare code grant.
+    # The authorization code flow with PKCE: no bare code grant.
     first = authorize_urls[0]
     assert "response_type=code" in first
     assert "code_challenge_method=S256" in first

@@ -8,6 +8,7 @@ environment variable: Google's endpoints pointed at the loopback test provider.
 import os
 
 from config.settings.local import *  # noqa: F403
+from config.settings.local import SOCIALACCOUNT_PROVIDERS
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = True
@@ -17,10 +18,8 @@ STORAGES = {
 }
 
 _provider = os.environ.get("E2E_PROVIDER_URL", "")
-# Read through globals(): before the accounts settings land there is no such setting yet.
-_google = globals().get("SOCIALACCOUNT_PROVIDERS", {}).get("google")
-if _provider and _google is not None:
-    _google.update(
+if _provider:
+    SOCIALACCOUNT_PROVIDERS["google"].update(
         {
             "AUTHORIZE_URL": f"{_provider}/identity/o/authorize",
             "ACCESS_TOKEN_URL": f"{_provider}/identity/o/api/token",
