@@ -17,7 +17,7 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from core.admin import ServiceAdmin, run_for_each
+from core.admin import ReadOnlyAdmin, ServiceAdmin, run_for_each
 
 
 def _form_values(form) -> dict:
@@ -143,7 +143,7 @@ class IdleSessionAdmin(OwnedAdmin):
 
 
 @admin.register(UserActivity)
-class UserActivityAdmin(admin.ModelAdmin):
+class UserActivityAdmin(ReadOnlyAdmin):
     list_display = ["activity_type", "user", "session", "occurred_at", "ip_address"]
     list_filter = ["activity_type"]
     search_fields = ["activity_type", "user__username", "ip_address"]
@@ -151,15 +151,6 @@ class UserActivityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "session"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(FocusSession)

@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
         "anon": env("THROTTLE_ANON", default="120/minute"),
         "user": env("THROTTLE_USER", default="6000/minute"),
     },
-    # orjson: the same JSON as DRF's classes, several times faster on large bodies.
+    # orjson: the same JSON as DRF's classes, encoded and decoded in C (core/renderers.py).
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.ORJSONRenderer"],
     # JSON only; the two upload endpoints (screenshots, custom emoji) add multipart.
     "DEFAULT_PARSER_CLASSES": ["core.renderers.ORJSONParser"],
