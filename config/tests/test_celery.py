@@ -30,3 +30,8 @@ def test_every_scheduled_job_names_an_importable_function():
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] == "cadence.run_job"
         assert callable(import_string(entry["args"][0]))
+
+
+def test_a_worker_knows_the_mail_task():
+    # Registered when the core app is loaded, so a worker started with `-A config` has it.
+    assert "cadence.send_mail" in app.tasks
