@@ -5,17 +5,14 @@ functions too (a deferred import is still a dependency). Test modules are left o
 may reach anywhere to set up what it checks.
 """
 
-import ast
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from django.contrib import admin
 
 from core.admin import ServiceAdmin
+from tests.layout import PACKAGES, edges
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "config", "accounts", "activity", "social", "teams", "auditing")
 DOMAIN_APPS = ("accounts", "activity", "social", "teams")
 # What a domain app may use of auditing: its package-level recording functions and the
 # context manager that says who acts in commands and tasks.
@@ -23,52 +20,7 @@ AUDITING_PUBLIC = {"record_bulk", "record_event", "audit_context"}
 # What activity and teams may use of social: creating a notification.
 SOCIAL_PUBLIC = {("social.services", "notification_create")}
 
-
-def _modules():
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).parts
-            if "tests" in parts or "migrations" in parts:
-                continue
-            yield package, path
-
-
-def _imports(path: Path):
-    """(module, name or None, line) for every import in the file, and for attribute uses of a
-    plainly imported top-level package (`import auditing` ... `auditing.record_bulk`)."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    plain = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, None, node.lineno
-                if "." not in alias.name and alias.asname is None:
-                    plain.add(alias.name)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                yield node.module, alias.name, node.lineno
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in plain
-        ):
-            yield node.value.id, node.attr, node.lineno
-
-
-def _edges():
-    """{(importer package, imported package): ["path:line module[.name]", ...]}"""
-    edges = defaultdict(list)
-    for package, path in _modules():
-        for module, name, line in _imports(path):
-            target = module.split(".")[0]
-            if target in PACKAGES and target != package:
-                where = f"{path.relative_to(ROOT)}:{line} {module}{'.' + name if name else ''}"
-                edges[(package, target)].append((module, name, where))
-    return edges
-
-
-EDGES = _edges()
+EDGES = edges()
 
 
 def _uses(source: str, target: str):
