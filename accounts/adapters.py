@@ -1,10 +1,16 @@
 """allauth hooks: secrets of MFA authenticators encrypted with our keys, reset tokens of ours."""
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.ratelimit import parse_rates, respond_429
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from accounts import crypto, selectors, services
 from core.client_ip import client_ip
@@ -47,6 +53,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
+        if template_prefix == "account/email/password_reset_key" and context.get("user"):
+            # The reset mail lists the keys that still work, as the API's does.
+            context = {
+                **context,
+                "api_keys": list(selectors.api_keys_usable_of(user=context["user"])),
+            }
         message = self.render_mail(
             template_prefix,
             email,
@@ -71,8 +83,42 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         )
 
+    def validation_error(self, code, *args):
+        # In the app API a rate limit is a 429 with Retry-After, as HTTP has it, not a 400
+        # that reads like a wrong password; the pages keep allauth's form error.
+        request = allauth_context.request
+        headless = getattr(getattr(request, "allauth", None), "headless", None)
+        if code in ("too_many_login_attempts", "rate_limited") and headless is not None:
+            response = respond_429(request)
+            rates = parse_rates(account_settings.RATE_LIMITS.get("login_failed"))
+            response["Retry-After"] = str(int(max((rate.duration for rate in rates), default=60)))
+            raise ImmediateHttpResponse(response)
+        return super().validation_error(code, *args)
+
+    def confirm_email(self, request, email_address) -> bool:
+        # The address may have been taken by another account since the link was sent.
+        if selectors.user_email_taken(email=email_address.email, exclude=email_address.user):
+            return False
+        return super().confirm_email(request, email_address)
+
     def get_client_ip(self, request) -> str:
         ip = client_ip(request)
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+
+class _NoSocialApp(SocialApp.DoesNotExist, Http404):
+    """A provider without a configured client: allauth's callers that expect DoesNotExist
+    still catch it, and anywhere else it is a 404, not a 500."""
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Providers are installed whether or not their client id is set: a sign-in or callback
+    URL of an unconfigured one is a 404."""
+
+    def get_app(self, request, provider, client_id=None):
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise _NoSocialApp(f"{provider} sign-in is not configured.") from None

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
-from rest_framework.permissions import SAFE_METHODS
 
 from accounts import services, tokens
 from accounts.models import ApiKey
+from accounts.permissions import api_key_refusal
 from core.client_ip import client_ip
 from core.throttling import count_in_window
 
@@ -45,7 +45,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Api-Key cad_<prefix>_<secret>`: the key's owner becomes request.user.
 
     Refuses (401) unknown, expired, revoked and inactive keys and keys of inactive or
-    deleted users; a key without the `write` scope gets 403 on unsafe methods. Repeated
+    deleted users; a request its scopes don't cover is 403 (accounts.permissions). Repeated
     failures from one address are throttled (429) so keys can't be guessed online.
     """
 
@@ -62,18 +62,20 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key_hash = tokens.digest(raw_key) if well_formed else ""
         # One cache round trip: the failure counts that may refuse the request, and the
         # cached lookup when there is one.
-        failure_keys = self._failure_cache_keys(request, raw_key)
+        failure_key = self._failure_cache_key(request)
         cached_key = api_key_cache_key(key_hash) if key_hash and _caching() else None
-        found = cache.get_many([*failure_keys, *([cached_key] if cached_key else [])])
+        found = cache.get_many([failure_key, *([cached_key] if cached_key else [])])
         limit, window = settings.API_KEY_FAILURE_LIMIT
-        if any(found.get(key, 0) >= limit for key in failure_keys):
+        if found.get(failure_key, 0) >= limit:
             raise exceptions.Throttled(wait=window)
         api_key = self._lookup(key_hash, found.get(cached_key)) if key_hash else None
         if api_key is None:
-            self._count_failure(failure_keys)
+            count_in_window(cache, failure_key, window)
             raise exceptions.AuthenticationFailed("Invalid or expired API key.")
-        if request.method not in SAFE_METHODS and not api_key.can_write:
-            raise exceptions.PermissionDenied("This API key is read-only.")
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        refusal = api_key_refusal(api_key, request, view)
+        if refusal is not None:
+            raise exceptions.PermissionDenied(refusal)
         if services.api_key_mark_used(api_key=api_key) and _caching():
             api_key_cache_set(api_key)
         return api_key.user, api_key
@@ -100,21 +102,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         return api_key
 
-    # Failures are counted per client address and per key prefix (the public part naming
-    # one key, hence one account) in the shared cache (Redis when configured).
+    # Failures are counted per client address (the one client-IP rule) in the shared cache
+    # (Redis when configured), and only there: counted per key prefix as well, anyone could
+    # lock a victim's key out by sending bad keys that start with its public prefix.
     @staticmethod
-    def _failure_cache_keys(request, raw_key: str) -> list[str]:
-        keys = [f"accounts:api-key-failures:ip:{client_ip(request)}"]
-        prefix = tokens.api_key_prefix(raw_key)
-        if prefix:
-            keys.append(f"accounts:api-key-failures:prefix:{prefix}")
-        return keys
-
-    @staticmethod
-    def _count_failure(failure_keys: list[str]) -> None:
-        _, window = settings.API_KEY_FAILURE_LIMIT
-        for key in failure_keys:
-            count_in_window(cache, key, window)
+    def _failure_cache_key(request) -> str:
+        return f"accounts:api-key-failures:ip:{client_ip(request)}"
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):

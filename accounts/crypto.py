@@ -1,4 +1,4 @@
-"""Encryption at rest for third-party secrets (OAuth tokens, users' API keys, TOTP seeds).
+"""Encryption at rest for secrets (OAuth tokens, users' API keys, TOTP seeds, session data).
 
 Fernet (AES-128-CBC + HMAC-SHA256) from `cryptography`, behind MultiFernet so keys can be
 rotated: the first key in settings.FIELD_ENCRYPTION_KEYS encrypts, every key decrypts.
@@ -41,6 +41,16 @@ def decrypt(ciphertext: str) -> str:
         return _fernet().decrypt(ciphertext.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("cannot decrypt: unknown key or corrupted value") from exc
+
+
+def is_encrypted(value: str) -> bool:
+    """Whether `value` was encrypted with one of the configured keys. Nothing else passes:
+    a Fernet token carries an HMAC under the key."""
+    try:
+        decrypt(value)
+    except ValueError:
+        return False
+    return True
 
 
 class EncryptedTextField(models.TextField):

@@ -332,6 +332,9 @@ class ApiKey(models.Model):
     class Scope(models.TextChoices):
         READ = "read", "Read"
         WRITE = "write", "Write"
+        # Activity events and heartbeats only: what a tracker needs, and nothing a leaked
+        # tracker key could use to read or change anything else.
+        INGEST = "ingest", "Ingest"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
@@ -339,7 +342,9 @@ class ApiKey(models.Model):
     description = models.TextField(blank=True)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=SHA256_HEX_LENGTH, unique=True, editable=False)
-    # Comma-separated scopes, as in the seed; a key without `write` can only read.
+    # Comma-separated scopes, as in the seed: `read` allows safe methods, `write` any
+    # method, `ingest` the tracker endpoints (accounts.permissions). No key, whatever its
+    # scopes, manages keys, sessions or credentials.
     permissions = models.CharField(max_length=100, default="read,write")
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -359,7 +364,9 @@ class ApiKey(models.Model):
                 condition=Exact(Length("key_hash"), SHA256_HEX_LENGTH), name="key_length"
             ),
             models.CheckConstraint(
-                condition=models.Q(permissions__regex=r"^(read|write)(,(read|write))*$"),
+                condition=models.Q(
+                    permissions__regex=r"^(read|write|ingest)(,(read|write|ingest))*$"
+                ),
                 name="api_keys_permissions_known",
             ),
         ]
@@ -377,8 +384,16 @@ class ApiKey(models.Model):
         return [scope for scope in self.permissions.split(",") if scope]
 
     @property
+    def can_read(self) -> bool:
+        return self.Scope.READ in self.scopes or self.can_write
+
+    @property
     def can_write(self) -> bool:
         return self.Scope.WRITE in self.scopes
+
+    @property
+    def can_ingest(self) -> bool:
+        return self.Scope.INGEST in self.scopes or self.can_write
 
 
 class UserSessionQuerySet(models.QuerySet):

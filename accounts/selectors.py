@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts import tokens
-from accounts.models import PasswordResetToken, User, UserSession, UserSettings
+from accounts.models import ApiKey, PasswordResetToken, User, UserSession, UserSettings
 
 
 def user_email_taken(*, email: str, exclude: User | None = None) -> bool:
@@ -104,3 +104,8 @@ def password_reset_token_find(
     if not token.is_usable() or not token.user.is_active or token.user.is_deleted:
         return None
     return token
+
+
+def api_keys_usable_of(*, user: User) -> QuerySet[ApiKey]:
+    """The user's API keys that still work (not revoked, not expired), by name."""
+    return ApiKey.objects.usable().filter(user=user).order_by("key_name", "created_at")

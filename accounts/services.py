@@ -1,19 +1,25 @@
 """State-changing operations on accounts. Views, the admin and commands all call these."""
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account import app_settings as allauth_account_settings
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit as allauth_ratelimit
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 import auditing
 from accounts import selectors, tokens
 from accounts.models import (
+    EMAIL_FORMAT_REGEX,
     ApiKey,
     PasswordResetToken,
     Role,
@@ -47,11 +53,92 @@ def user_create(*, username: str, email: str, password: str | None = None, **fie
 @transaction.atomic
 def user_update(*, user: User, data: Mapping[str, Any]) -> User:
     """Change a user's profile or account fields. A new email address is unverified until
-    confirmed again, unless `data` sets the verification too (staff in the admin may)."""
-    if "email" in data and data["email"] != user.email:
+    confirmed again, unless `data` sets the verification too (staff in the admin may).
+
+    People change their own address with `user_email_change_request`; a new address set
+    here (by staff, or when allauth confirms one) becomes the user's one allauth
+    EmailAddress too, so sign-in, reset and verification all see the same address.
+    """
+    email_changed = "email" in data and data["email"] != user.email
+    if email_changed:
         data = {"email_verified": False, "email_verified_at": None, **data}
     update_fields(user, data)
+    if email_changed:
+        _email_addresses_follow_user(user)
     return user
+
+
+def _email_addresses_follow_user(user: User) -> None:
+    """Make `user.email` the user's primary allauth EmailAddress and drop their others, as
+    allauth's own change-email flow leaves them (ACCOUNT_CHANGE_EMAIL)."""
+    email = user.email.lower()
+    for other in EmailAddress.objects.filter(user=user).exclude(email=email):
+        other.delete()  # one by one, so each leaves its audit row
+    address = EmailAddress.objects.filter(user=user, email=email).first()
+    if address is None:
+        address = EmailAddress(user=user, email=email)
+    address.primary = True
+    # A verified row is unique per address: another account's verified row wins.
+    address.verified = user.email_verified and address.can_set_verified()
+    address.save()
+
+
+def _email_check_format(email: str) -> None:
+    """The checks the address will meet when it is saved on the user and as an allauth
+    EmailAddress, short of uniqueness (which is never told)."""
+    validate_fields(User(email=email), ["email"], validate_unique=False, validate_constraints=False)
+    too_long = len(email) > EmailAddress._meta.get_field("email").max_length
+    if too_long or not re.search(EMAIL_FORMAT_REGEX, email, flags=re.IGNORECASE):
+        raise ValidationError({"email": "Enter a valid email address."})
+
+
+@transaction.atomic
+def user_email_change_request(*, user: User, email: str, request: HttpRequest) -> None:
+    """Start changing the user's email address, through allauth's change-email flow: a link
+    to confirm goes to the new address, a notice to the current one, and `user.email`
+    changes only when the link is followed (allauth makes the confirmed address primary;
+    accounts.signals brings the user's columns along).
+
+    An address another account uses (deleted accounts included) gets no link and can never
+    be confirmed, and nothing tells the caller: the answer is the same either way. Asking
+    again for the same address sends a new link (at most one per few minutes per address,
+    allauth's `confirm_email` rate); asking for another drops the pending one.
+    """
+    new = User.all_objects.normalize_email(email.strip()).lower()
+    if new == user.email.lower():
+        return
+    _email_check_format(new)
+    # The row, locked: two requests at once leave one pending address.
+    user = User.all_objects.select_for_update().get(pk=user.pk)
+    taken = (
+        selectors.user_email_taken(email=new, exclude=user)
+        or EmailAddress.objects.filter(email__iexact=new, verified=True).exclude(user=user).exists()
+    )
+    pending = None
+    for address in EmailAddress.objects.select_for_update().filter(
+        user=user, verified=False, primary=False
+    ):
+        if address.email.lower() == user.email.lower():
+            continue  # the current address, as allauth's email page records it
+        if address.email.lower() == new and not taken:
+            pending = address
+        else:
+            address.delete()
+    mail_after_commit(
+        Mail(
+            subject="Your Cadence email address is being changed",
+            body=render_to_string(
+                "accounts/email/email_change_notice.txt", {"user": user, "new_email": new}
+            ),
+            to=[user.email],
+        )
+    )
+    if not taken:
+        if pending is None:
+            pending = EmailAddress.objects.create(user=user, email=new)
+        if allauth_ratelimit.consume(request, action="confirm_email", key=new):
+            pending.send_confirmation(request)
+    auditing.record_event(action="email_change_requested", instance=user)
 
 
 @transaction.atomic
@@ -281,6 +368,18 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+@transaction.atomic
+def api_keys_revoke_all(*, user: User) -> int:
+    """Revoke every key of the user not revoked yet (recovery: whatever leaked stops
+    working); returns how many were revoked."""
+    keys = ApiKey.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    revoked = 0
+    for api_key in keys:
+        api_key_revoke(api_key=api_key)
+        revoked += 1
+    return revoked
+
+
 def api_key_mark_used(*, api_key: ApiKey, now: datetime | None = None) -> bool:
     """Note that the key was used, writing at most once a minute per key. True when it
     changed `api_key.last_used_at`."""
@@ -442,12 +541,27 @@ def password_reset_token_issue(
 def password_reset_request(
     *, email: str, client_ip: str | None = None, user_agent: str = ""
 ) -> PasswordResetToken | None:
-    """Email a reset link to the account with this address, if there is one.
+    """Email a reset token to the account with this address, if there is one, with the API
+    keys that still work (a reset after a leak should end them too). An address without an
+    account gets a note saying so, unless ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS is off (the sign-in
+    pages follow the same setting).
 
-    The caller answers the same way either way, so nobody learns which addresses exist.
+    Either way the caller answers the same; the API runs this after its answer has gone, so
+    the time it takes tells nobody which addresses exist.
     """
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    email = email.strip()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
+        if allauth_account_settings.EMAIL_UNKNOWN_ACCOUNTS:
+            mail_after_commit(
+                Mail(
+                    subject="Password reset request",
+                    body=render_to_string(
+                        "accounts/email/password_reset_unknown.txt", {"email": email}
+                    ),
+                    to=[email],
+                )
+            )
         return None
     token, secret = password_reset_token_issue(
         user=user, email=user.email, client_ip=client_ip, user_agent=user_agent
@@ -456,13 +570,33 @@ def password_reset_request(
         Mail(
             subject="Reset your Cadence password",
             body=render_to_string(
-                "accounts/email/password_reset_api.txt", {"user": user, "token": secret}
+                "accounts/email/password_reset_api.txt",
+                {
+                    "user": user,
+                    "token": secret,
+                    "api_keys": list(selectors.api_keys_usable_of(user=user)),
+                },
             ),
             to=[user.email],
         )
     )
     auditing.record_event(action="password_reset_requested", instance=user)
     return token
+
+
+def password_changed_notify(*, user: User) -> None:
+    """Tell the user their password changed, listing the API keys that still work: a key
+    taken along with the old password keeps working until it is revoked."""
+    mail_after_commit(
+        Mail(
+            subject="Your Cadence password was changed",
+            body=render_to_string(
+                "accounts/email/password_changed.txt",
+                {"user": user, "api_keys": list(selectors.api_keys_usable_of(user=user))},
+            ),
+            to=[user.email],
+        )
+    )
 
 
 @transaction.atomic
@@ -478,8 +612,11 @@ def password_reset_token_consume(*, token: PasswordResetToken) -> PasswordResetT
 
 
 @transaction.atomic
-def password_reset_confirm(*, secret: str, new_password: str) -> User:
-    """Set a new password with a reset token: single use, and every session of the user ends."""
+def password_reset_confirm(
+    *, secret: str, new_password: str, revoke_api_keys: bool = False
+) -> User:
+    """Set a new password with a reset token: single use, and every session of the user ends;
+    with `revoke_api_keys` every API key of the user is revoked too."""
     token = selectors.password_reset_token_find(secret=secret, for_update=True)
     if token is None:
         raise ValidationError({"token": "This reset link is invalid or has expired."})
@@ -492,14 +629,21 @@ def password_reset_confirm(*, secret: str, new_password: str) -> User:
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     user_sessions_revoke_all(user=user, reason=UserSession.RevocationReason.PASSWORD_RESET)
-    auditing.record_event(action="password_reset", instance=user, metadata={"via": "api"})
+    revoked = api_keys_revoke_all(user=user) if revoke_api_keys else 0
+    auditing.record_event(
+        action="password_reset",
+        instance=user,
+        metadata={"via": "api", "api_keys_revoked": revoked},
+    )
+    password_changed_notify(user=user)
     return user
 
 
 @transaction.atomic
 def password_reset_after_allauth_reset(*, user: User) -> None:
-    """The allauth reset pages changed the password with one of our tokens: spend it and
-    end the user's sessions, as the API confirm does."""
+    """The allauth reset pages changed the password with one of our tokens: spend it, end
+    the user's sessions and tell them which API keys still work, as the API confirm does
+    (the page's form has already revoked the keys when asked to)."""
     now = timezone.now()
     live = PasswordResetToken.objects.select_for_update().filter(
         user=user, revoked_at__isnull=True, use_count__lt=F("max_uses"), expires_at__gt=now
@@ -508,6 +652,7 @@ def password_reset_after_allauth_reset(*, user: User) -> None:
         password_reset_token_consume(token=token)
     user_sessions_revoke_all(user=user, reason=UserSession.RevocationReason.PASSWORD_RESET)
     auditing.record_event(action="password_reset", instance=user, metadata={"via": "web"})
+    password_changed_notify(user=user)
 
 
 # --- system roles ----------------------------------------------------------------------

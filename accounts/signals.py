@@ -1,14 +1,24 @@
-"""accounts' own receivers: side effects of users appearing, signing in and out, and resets."""
+"""accounts' own receivers: side effects of users appearing, signing in and out, resets,
+email verification, and third-party tokens being stored."""
 
+from allauth.account.models import EmailAddress
+from allauth.account.signals import (
+    email_changed,
+    email_confirmed,
+    email_removed,
+    user_signed_up,
+)
 from allauth.account.signals import password_changed as allauth_password_changed
 from allauth.account.signals import password_reset as allauth_password_reset
+from allauth.socialaccount.models import SocialToken
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from accounts import selectors, services
+from accounts import crypto, selectors, services
 from accounts.authentication import api_key_cache_forget
 from accounts.models import ApiKey, Role, User, UserSession, UserSettings
 from core.client_ip import client_ip
@@ -75,6 +85,7 @@ def end_sessions_on_password_change(sender, request, user, **kwargs):
     services.user_sessions_revoke_all(
         user=user, reason=UserSession.RevocationReason.PASSWORD_CHANGE, keep=keep
     )
+    services.password_changed_notify(user=user)
 
 
 @receiver(post_migrate, dispatch_uid="accounts.sync_system_role_permissions")
@@ -110,3 +121,46 @@ def forget_cached_api_keys_of_user(sender, instance: User, created: bool, **kwar
 @receiver(post_save, sender=UserSettings, dispatch_uid="accounts.forget_api_keys_on_settings")
 def forget_cached_api_keys_on_settings(sender, instance: UserSettings, **kwargs):
     _forget_cached_api_keys_of(instance.user_id)
+
+
+@receiver(email_confirmed, dispatch_uid="accounts.follow_confirmed_email")
+@receiver(email_changed, dispatch_uid="accounts.follow_changed_email")
+@receiver(email_removed, dispatch_uid="accounts.follow_removed_email")
+@receiver(user_signed_up, dispatch_uid="accounts.follow_signup_email")
+def follow_primary_email(sender, signal, **kwargs):
+    # allauth's EmailAddress rows are the truth about addresses: User.email is the primary
+    # one, and email_verified / email_verified_at say whether it has been confirmed. These
+    # signals come after allauth's own full saves of the user, which would overwrite what a
+    # receiver of EmailAddress saves had written. A social sign-up with an address the
+    # provider vouches for sends no confirmation, only user_signed_up.
+    address = kwargs.get("to_email_address") or kwargs.get("email_address")
+    user_id = address.user_id if address is not None else getattr(kwargs.get("user"), "pk", None)
+    user = User.all_objects.filter(pk=user_id).first() if user_id else None
+    primary = EmailAddress.objects.filter(user_id=user_id, primary=True).first()
+    if user is None or primary is None:
+        return
+    # Confirmed just now, or just made primary: new to the user's columns even though
+    # allauth has already copied the address into User.email.
+    renewed = address is not None and address.pk == primary.pk and signal is not email_removed
+    same_address = user.email.lower() == primary.email.lower()
+    if not renewed and same_address and user.email_verified == primary.verified:
+        return
+    data: dict = {
+        "email_verified": primary.verified,
+        "email_verified_at": timezone.now() if primary.verified else None,
+    }
+    if not same_address:
+        data["email"] = primary.email
+    services.user_update(user=user, data=data)
+
+
+@receiver(pre_save, sender=SocialToken, dispatch_uid="accounts.encrypt_social_token")
+def encrypt_social_token(sender, instance: SocialToken, **kwargs):
+    # Third-party access and refresh tokens reach the database only encrypted; readers use
+    # accounts.crypto.decrypt. A value already encrypted (a stored token saved again with a
+    # new access token but the old refresh token) is left as it is. Read from __dict__ so
+    # that a deferred field is not loaded just to be skipped.
+    for name in ("token", "token_secret"):
+        value = instance.__dict__.get(name)
+        if value and not crypto.is_encrypted(value):
+            setattr(instance, name, crypto.encrypt(value))

@@ -27,11 +27,3 @@ def new_api_key() -> tuple[str, str]:
 
 def looks_like_api_key(value: str) -> bool:
     return value.startswith(f"{API_KEY_PREFIX}_") and value.count("_") >= 2
-
-
-def api_key_prefix(value: str) -> str | None:
-    """The public `cad_<hex>` part of a presented key, if it has that shape."""
-    parts = value.split("_", 2)
-    if len(parts) == 3 and parts[0] == API_KEY_PREFIX and len(parts[1]) == 8:
-        return f"{parts[0]}_{parts[1]}"
-    return None

@@ -86,7 +86,12 @@ def sessions_revoke_others(request):
     count = services.user_sessions_revoke_all(
         user=request.user, reason=UserSession.RevocationReason.OTHERS, keep=current
     )
-    messages.success(request, f"{count} other session(s) signed out.")
+    message = f"{count} other session(s) signed out."
+    # The form may carry a box to revoke every API key as well.
+    if request.POST.get("include_api_keys"):
+        keys = services.api_keys_revoke_all(user=request.user)
+        message += f" {keys} API key(s) revoked."
+    messages.success(request, message)
     return redirect("accounts:sessions")
 
 
@@ -99,9 +104,7 @@ def api_keys(request):
         form = ApiKeyCreateForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            scopes = [ApiKey.Scope.READ]
-            if not data["read_only"]:
-                scopes.append(ApiKey.Scope.WRITE)
+            scopes = data["access"].split(",")
             try:
                 _, new_key = services.api_key_create(
                     user=request.user,

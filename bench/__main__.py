@@ -1,7 +1,8 @@
 """Run the benchmarks; figures are printed, never asserted.
 
 make bench                        the side-by-side table (bench/side_by_side.py)
-python -m bench in-process        the in-process figures (api_me, audit_overhead)
+python -m bench in-process        the in-process figures (api_me, audit_overhead, reset_timing)
+python -m bench reset-timing      password reset, known vs unknown address (bench/reset_timing.py)
 """
 
 import json
@@ -21,7 +22,7 @@ def in_process() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from bench import api_me, audit_overhead
+    from bench import api_me, audit_overhead, reset_timing
 
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, keepdb=False)
@@ -29,6 +30,7 @@ def in_process() -> None:
         results = {"database": connection.vendor, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ")}
         results["api_me"] = api_me.run()
         results["audit_overhead"] = audit_overhead.run()
+        results["reset_timing"] = reset_timing.run()
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     RESULTS.mkdir(exist_ok=True)
@@ -40,6 +42,10 @@ def in_process() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["in-process"]:
         in_process()
+    elif sys.argv[1:] == ["reset-timing"]:
+        from bench import reset_timing
+
+        reset_timing.main()
     else:
         from bench import side_by_side
 

@@ -59,15 +59,14 @@ class MeSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        # Uniqueness is checked case-insensitively against deleted accounts too, below;
-        # the model-derived validators would only see live users.
+        # Usernames are checked case-insensitively against deleted accounts too, below; the
+        # model-derived validators would only see live users. A new email is not checked
+        # here: the change goes through a confirmation link (MeView), and whether another
+        # account uses the address is never told.
         extra_kwargs = {"username": {"validators": []}, "email": {"validators": []}}
 
     def validate_email(self, value: str) -> str:
-        value = User.all_objects.normalize_email(value)
-        if selectors.user_email_taken(email=value, exclude=self.instance):
-            raise serializers.ValidationError("A user with that email already exists.")
-        return value
+        return User.all_objects.normalize_email(value.strip())
 
     def validate_username(self, value: str) -> str:
         if selectors.user_username_taken(username=value, exclude=self.instance):
@@ -275,3 +274,26 @@ class PasswordResetRequestSerializer(Serializer):
 class PasswordResetConfirmSerializer(Serializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
     new_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    revoke_api_keys = serializers.BooleanField(
+        default=False, help_text="Also revoke every API key of the account."
+    )
+
+
+class EmailChangeAcceptedSerializer(Serializer):
+    """PATCH /me/ with a new email: the change waits for the link sent to that address."""
+
+    detail = serializers.CharField()
+    pending_email = serializers.EmailField()
+
+
+class RevokeOthersSerializer(Serializer):
+    include_api_keys = serializers.BooleanField(
+        default=False, help_text="Also revoke every API key of the account."
+    )
+
+
+class RevokeOthersResultSerializer(Serializer):
+    revoked = serializers.IntegerField(help_text="Sessions signed out.")
+    api_keys_revoked = serializers.IntegerField(
+        required=False, help_text="API keys revoked (with `include_api_keys` only)."
+    )

@@ -1,6 +1,12 @@
+import contextvars
+import logging
+from collections.abc import Callable
+from functools import partial
+
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,11 +14,28 @@ from accounts import selectors, services
 from accounts.api import serializers
 from accounts.api.throttles import PasswordResetEmailThrottle, PasswordResetIPThrottle
 from accounts.models import ApiKey, Role, User, UserPreference, UserSession
+from accounts.permissions import (
+    SESSION_ONLY_MESSAGE,
+    SessionOnlyWrites,
+    api_key_of,
+    is_staff_with_mfa,
+    reauthentication_needed_message,
+    recently_reauthenticated,
+)
 from core.client_ip import client_ip
+from core.renderers import ORJSONParser
+
+logger = logging.getLogger(__name__)
 
 
 class MeView(generics.RetrieveUpdateAPIView):
-    """GET and PATCH the signed-in user's profile."""
+    """GET and PATCH the signed-in user's profile.
+
+    A new `email` is a credential change: it needs a signed-in session that re-authenticated
+    recently (never an API key, 403 otherwise), and answers 202: a link goes to the new
+    address, a notice to the current one, and the address changes when the link is followed.
+    The other fields of the same PATCH are saved at once.
+    """
 
     serializer_class = serializers.MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
@@ -20,10 +43,41 @@ class MeView(generics.RetrieveUpdateAPIView):
     def get_object(self):
         return self.request.user
 
-    def perform_update(self, serializer):
-        serializer.instance = services.user_update(
-            user=serializer.instance, data=serializer.validated_data
-        )
+    @extend_schema(
+        responses={
+            200: serializers.MeSerializer,
+            202: serializers.EmailChangeAcceptedSerializer,
+        }
+    )
+    def patch(self, request, *args, **kwargs):
+        return super().patch(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        user = self.get_object()
+        serializer = self.get_serializer(user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        new_email = data.pop("email", None)
+        if new_email is not None and new_email.lower() == user.email.lower():
+            new_email = None
+        if new_email is not None:
+            if api_key_of(request) is not None:
+                raise exceptions.PermissionDenied(SESSION_ONLY_MESSAGE)
+            if not recently_reauthenticated(request):
+                raise exceptions.PermissionDenied(reauthentication_needed_message())
+        if data:
+            services.user_update(user=user, data=data)
+        if new_email is None:
+            return Response(self.get_serializer(user).data)
+        services.user_email_change_request(user=user, email=new_email, request=request._request)
+        body = {
+            "detail": (
+                f"We sent a link to {new_email}. Your email address changes when it is "
+                "followed; until then it stays as it is."
+            ),
+            "pending_email": new_email,
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class MeSettingsView(generics.RetrieveUpdateAPIView):
@@ -108,11 +162,16 @@ class ApiKeyViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The user's API keys. The key itself is in the create answer only; DELETE revokes."""
+    """The user's API keys. The key itself is in the create answer only; DELETE revokes.
+
+    Keys are made and revoked from a signed-in session only: a key that could make keys
+    would outlive its own revocation.
+    """
 
     # The schema generator's model hint; requests use get_queryset().
     queryset = ApiKey.objects.none()
 
+    permission_classes = [permissions.IsAuthenticated, SessionOnlyWrites]
     serializer_class = serializers.ApiKeySerializer
     filterset_fields = ["is_active"]
     search_fields = ["key_name", "description", "prefix"]
@@ -141,11 +200,13 @@ class UserSessionViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The user's signed-in sessions; DELETE signs one out, revoke-others all but this one."""
+    """The user's signed-in sessions; DELETE signs one out, revoke-others all but this one
+    (and every API key, with `include_api_keys`). Signing out takes a session, not a key."""
 
     # The schema generator's model hint; requests use get_queryset().
     queryset = UserSession.objects.none()
 
+    permission_classes = [permissions.IsAuthenticated, SessionOnlyWrites]
     serializer_class = serializers.UserSessionSerializer
     filterset_fields = ["kind", "login_method"]
     ordering_fields = ["last_activity", "created_at"]
@@ -161,16 +222,30 @@ class UserSessionViewSet(
     def perform_destroy(self, instance):
         services.user_session_revoke(session=instance, reason=UserSession.RevocationReason.USER)
 
-    @extend_schema(request=None, responses={200: {"type": "object"}})
-    @action(detail=False, methods=["post"], url_path="revoke-others")
+    @extend_schema(
+        request=serializers.RevokeOthersSerializer,
+        responses={200: serializers.RevokeOthersResultSerializer},
+    )
+    # The body is optional and one flag: a form-encoded or empty multipart body is read too.
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="revoke-others",
+        parser_classes=[ORJSONParser, FormParser, MultiPartParser],
+    )
     def revoke_others(self, request):
+        body = serializers.RevokeOthersSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         current = selectors.user_session_for_request(request)
         if current is not None and current.user_id != request.user.pk:
             current = None
         revoked = services.user_sessions_revoke_all(
             user=request.user, reason=UserSession.RevocationReason.OTHERS, keep=current
         )
-        return Response({"revoked": revoked})
+        answer = {"revoked": revoked}
+        if body.validated_data["include_api_keys"]:
+            answer["api_keys_revoked"] = services.api_keys_revoke_all(user=request.user)
+        return Response(answer)
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
@@ -185,14 +260,14 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         queryset = User.objects.filter(is_active=True).order_by("username")
-        if self.request.user.is_staff:
+        if is_staff_with_mfa(self.request.user):
             return User.objects.prefetch_related("roles").order_by("username")
         return queryset
 
     def get_serializer_class(self):
         if self.action == "roles":
             return serializers.RoleAssignmentSerializer
-        if self.request.user.is_staff:
+        if is_staff_with_mfa(self.request.user):
             return serializers.StaffUserSerializer
         return serializers.PublicUserSerializer
 
@@ -204,7 +279,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def roles(self, request, pk=None):
         user = self.get_object()
         needed = "accounts.add_userrole" if request.method == "POST" else "accounts.delete_userrole"
-        if not (request.user.is_staff and request.user.has_perm(needed)):
+        if not (is_staff_with_mfa(request.user) and request.user.has_perm(needed)):
             return Response(
                 {"detail": "You do not have permission to assign roles."},
                 status=status.HTTP_403_FORBIDDEN,
@@ -232,8 +307,32 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name", "description"]
 
 
+class ResponseThen(Response):
+    """A response that runs `then` once it has been sent: servers call a response's close()
+    after its last byte (WSGI and ASGI alike, and Django's test client too). `then` runs in
+    the request's context (the audit trail's actor, address and request id) and outside its
+    transaction, so it commits on its own; a failure is logged, never raised."""
+
+    def __init__(self, *args, then: Callable[[], object], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._then: Callable[[], object] | None = then
+        self._then_context = contextvars.copy_context()
+
+    def close(self):
+        then, self._then = self._then, None
+        try:
+            if then is not None:
+                self._then_context.run(then)
+        except Exception:
+            logger.exception("work after the response failed")
+        finally:
+            super().close()
+
+
 class PasswordResetRequestView(APIView):
-    """Always 202, whether or not the address has an account."""
+    """Always 202, whether or not the address has an account. Looking the address up,
+    issuing the token and queuing the mail all happen after the answer is sent, so its
+    timing is the same for every address."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -243,19 +342,22 @@ class PasswordResetRequestView(APIView):
     def post(self, request):
         body = serializers.PasswordResetRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.password_reset_request(
+        reset = partial(
+            services.password_reset_request,
             email=body.validated_data["email"],
             client_ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
-        return Response(
+        return ResponseThen(
             {"detail": "If an account uses this address, a reset link is on its way."},
             status=status.HTTP_202_ACCEPTED,
+            then=reset,
         )
 
 
 class PasswordResetConfirmView(APIView):
-    """Spend a reset token on a new password; 204, or 400 naming the problem."""
+    """Spend a reset token on a new password; 204, or 400 naming the problem. With
+    `revoke_api_keys` every API key of the account is revoked too."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -266,6 +368,8 @@ class PasswordResetConfirmView(APIView):
         body = serializers.PasswordResetConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.password_reset_confirm(
-            secret=body.validated_data["token"], new_password=body.validated_data["new_password"]
+            secret=body.validated_data["token"],
+            new_password=body.validated_data["new_password"],
+            revoke_api_keys=body.validated_data["revoke_api_keys"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -149,14 +149,26 @@ def test_a_revoked_key_is_still_listed_as_revoked(user_client, user):
     assert item["is_active"] is False and item["revoked_at"]
 
 
-@override_settings(API_KEY_FAILURE_LIMIT=(3, 300))
-def test_guessing_one_keys_secret_from_many_addresses_is_throttled(user):
+@override_settings(API_KEY_FAILURE_LIMIT=(20, 300))
+def test_bad_keys_with_a_victims_prefix_never_lock_the_victims_key_out(user):
     cache.clear()
     api_key, key = services.api_key_create(user=user, key_name="ci")
-    for index in range(3):
+    attacker = APIClient(REMOTE_ADDR="203.0.113.9")
+    attacker.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key.prefix}_wrong-secret")
+    codes = [attacker.get("/api/v1/me/").status_code for _ in range(100)]
+    # The attacker's own address is throttled...
+    assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
+    # ...and the victim, from their own address, is not.
+    victim = APIClient(REMOTE_ADDR="198.51.100.7")
+    victim.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert victim.get("/api/v1/me/").status_code == 200
+
+
+@override_settings(API_KEY_FAILURE_LIMIT=(3, 300))
+def test_guesses_from_many_addresses_are_counted_per_address(user):
+    cache.clear()
+    api_key, _ = services.api_key_create(user=user, key_name="ci")
+    for index in range(5):
         client = APIClient(REMOTE_ADDR=f"10.0.0.{index + 1}")
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key.prefix}_wrong-secret")
-        assert client.get("/api/v1/me/").status_code == 401
-    client = APIClient(REMOTE_ADDR="10.0.0.99")
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    assert client.get("/api/v1/me/").status_code == 429
+        assert [client.get("/api/v1/me/").status_code for _ in range(4)] == [401, 401, 401, 429]

@@ -130,7 +130,7 @@ def test_profile_page_saves_profile_and_settings(user):
 
 def test_api_keys_page_shows_a_new_key_once_then_revokes_it(user):
     client = signed_in(user)
-    response = client.post("/accounts/api-keys/", {"key_name": "script", "read_only": "on"})
+    response = client.post("/accounts/api-keys/", {"key_name": "script", "access": "read"})
     assert response.status_code == 200
     key = re.search(rb'value="(cad_[^"]+)"', response.content).group(1).decode()
     api_key = ApiKey.objects.get(user=user)
@@ -183,4 +183,4 @@ def test_oauth_providers_are_installed_with_pkce(settings):
     for provider in ("google", "github", "twitch", "openid_connect"):
         assert f"allauth.socialaccount.providers.{provider}" in settings.INSTALLED_APPS
         assert settings.SOCIALACCOUNT_PROVIDERS[provider]["OAUTH_PKCE_ENABLED"] is True
-    assert settings.SOCIALACCOUNT_STORE_TOKENS is False
+    assert settings.SOCIALACCOUNT_STORE_TOKENS is True

@@ -1,4 +1,6 @@
-from rest_framework import permissions, viewsets
+from django.conf import settings
+from django.utils.module_loading import import_string
+from rest_framework import viewsets
 
 from auditing.api.filters import AuditLogFilter, SessionActivityFilter, SessionAnalyticsFilter
 from auditing.api.serializers import (
@@ -8,6 +10,11 @@ from auditing.api.serializers import (
 )
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
 from core.pagination import CursorPagination
+
+# Staff endpoints let in whom the admin lets in (two-factor when ADMIN_REQUIRE_MFA is on).
+# The class is accounts', named in settings as the user model is: accounts records its own
+# events through auditing, so auditing doesn't import accounts.
+StaffWithMFA = import_string(settings.STAFF_API_PERMISSION)
 
 
 class LoginTimeCursorPagination(CursorPagination):
@@ -19,7 +26,7 @@ class AuditLogViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = AuditLog.objects.all()
     serializer_class = AuditLogSerializer
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffWithMFA]
     pagination_class = CursorPagination
     filterset_class = AuditLogFilter
     search_fields = ["entity_id", "actor_label", "request_id"]
@@ -43,7 +50,7 @@ class MyAuditLogViewSet(viewsets.ReadOnlyModelViewSet):
 class SessionActivityViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = SessionActivity.objects.all()
     serializer_class = SessionActivitySerializer
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffWithMFA]
     pagination_class = CursorPagination
     filterset_class = SessionActivityFilter
     ordering_fields = ["created_at"]
@@ -52,7 +59,7 @@ class SessionActivityViewSet(viewsets.ReadOnlyModelViewSet):
 class SessionAnalyticsViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = SessionAnalytics.objects.all()
     serializer_class = SessionAnalyticsSerializer
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffWithMFA]
     pagination_class = LoginTimeCursorPagination
     filterset_class = SessionAnalyticsFilter
     ordering_fields = ["login_time"]

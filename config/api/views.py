@@ -1,17 +1,15 @@
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions, viewsets
 
+from accounts.permissions import StaffWithMFAWritesOrReadOnly, is_staff_with_mfa
 from config import services
 from config.api.filters import AppSettingFilter
 from config.api.serializers import AppSettingSerializer
 from config.models import AppSetting
 
 
-class ReadAnyoneWriteStaff(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_staff)
+class ReadAnyoneWriteStaff(StaffWithMFAWritesOrReadOnly):
+    """Anyone reads; staff write, with two-factor when the admin requires it."""
 
 
 class PublicReadSchema(AutoSchema):
@@ -36,7 +34,7 @@ class AppSettingViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
     def get_queryset(self):
-        if self.request.user.is_staff:
+        if is_staff_with_mfa(self.request.user):
             return AppSetting.objects.all()
         return AppSetting.objects.filter(is_public=True)
 

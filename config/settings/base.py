@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -295,8 +296,9 @@ HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False
 
 # OAuth apps come from the environment only (no SocialApp rows needed); a provider shows
-# on the login page once its client id is set. Tokens are not stored (nothing to leak).
-SOCIALACCOUNT_STORE_TOKENS = False
+# on the login page once its client id is set. Access and refresh tokens are kept with their
+# expiry, encrypted at rest (accounts.signals encrypts SocialToken on save).
+SOCIALACCOUNT_STORE_TOKENS = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {
     "google": {
@@ -329,6 +331,7 @@ if env("OIDC_CLIENT_ID", default=""):
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Cadence"
 # Staff must have two-factor authentication before the admin lets them in.
@@ -405,7 +408,10 @@ for _logger in ("django.request", "django.server"):
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "core.schema.document_error_responses",
+    "core.schema.expand_one_or_many_bodies",
     "core.schema.require_one_or_many_bodies",
+    "core.schema.document_not_blank_text",
+    "core.schema.limit_date_patterns_to_requests",
 ]
 # Database outages answer 503 JSON (and out-of-range values 400), never a 500; handler500
 # in config/urls.py does the same for errors raised in middleware.
@@ -416,3 +422,81 @@ if REDIS_URL:
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )
+
+# --- sessions ------------------------------------------------------------------
+
+# django_session rows are keyed by a digest of the session key and their data is encrypted
+# (accounts.sessions): a copy of the table holds no live session and no readable secret.
+SESSION_ENGINE = "accounts.sessions"
+
+# --- security headers and API docs ---------------------------------------------
+
+# A Content-Security-Policy on every response (django.middleware.csp). Scripts and styles
+# load from Cadence itself; an inline <script> or <style> runs only with the request's nonce
+# ({% csp_nonce_attr %}, as the admin's templates do); images may also be data: URIs (the
+# TOTP QR code, the admin's icons). form-action stays open: the OAuth sign-in form posts to
+# Cadence, which redirects to the provider. The API docs views loosen styles for Redoc
+# (config/views.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+# Authenticated API answers are never stored by a browser or proxy cache, and every API
+# answer varies with the credentials (core.middleware.ApiCacheHeadersMiddleware).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "core.middleware.ApiCacheHeadersMiddleware",
+)
+# Swagger UI and Redoc from the installed drf-spectacular-sidecar package, served as static
+# files: the docs load nothing from a CDN and work offline.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        # No validator badge: it would fetch an image from swagger.io.
+        "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    }
+)
+# Secrets out of every log line (core.redaction): the filter sits on the handler, so every
+# logger's records pass through it. django.template's DEBUG lines print whole template
+# contexts (an email's confirmation key, a reset link): that logger stays at INFO.
+LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
+LOGGING["loggers"]["django.template"] = {"level": "INFO"}
+
+# --- credentials and recovery (accounts.permissions) ---------------------------
+
+# Email, password, two-factor and passkeys change only from a session whose person confirmed
+# it is them (allauth's reauthentication) within this many seconds; no API key changes them.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
+# A new address replaces the old one once the link sent to it is followed (allauth's
+# change-email flow), so User.email and allauth's EmailAddress stay one address. The email
+# page asks for it the way the API does; the "choose a new password" page can revoke every
+# API key too (accounts.forms).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_FORMS = {
+    "add_email": "accounts.forms.AddEmailForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+}
+# The permission of staff-only API endpoints in apps that can't import accounts (auditing):
+# staff, with two-factor when ADMIN_REQUIRE_MFA is on, as in the admin.
+STAFF_API_PERMISSION = "accounts.permissions.StaffWithMFA"
+
+# --- input bounds (core.limits) ---------------------------------------------------------
+# The largest value a JSON field (preferences, metadata, settings, ...) takes, in bytes as
+# JSON; a larger one is a 400. Bodies nested deeper than 32 levels are refused by the parser.
+JSON_FIELD_MAX_BYTES = env.int("JSON_FIELD_MAX_BYTES", default=64 * 1024)

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.permissions import StaffWithMFAWritesOrReadOnly, is_staff_with_mfa
 from core.pagination import CursorPagination
 from core.renderers import ORJSONParser
 from social import selectors, services
@@ -38,13 +39,14 @@ from social.models import (
 )
 
 
-class StaffWritesOrReadOnly(permissions.BasePermission):
-    """Any signed-in user reads; only staff write."""
+class StaffWritesOrReadOnly(StaffWithMFAWritesOrReadOnly):
+    """Any signed-in user reads; only staff write, with two-factor when the admin requires
+    it."""
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_staff
+        return super().has_permission(request, view)
 
 
 class EmojiCategoryViewSet(viewsets.ModelViewSet):
@@ -57,7 +59,7 @@ class EmojiCategoryViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = EmojiCategory.objects.order_by("sort_order", "id")
-        return queryset if self.request.user.is_staff else queryset.filter(is_active=True)
+        return queryset if is_staff_with_mfa(self.request.user) else queryset.filter(is_active=True)
 
     def perform_create(self, serializer):
         serializer.instance = services.emoji_category_create(data=serializer.validated_data)
@@ -82,7 +84,7 @@ class EmojiViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = Emoji.objects.select_related("category").order_by("sort_order", "shortcode")
-        if self.request.user.is_staff:
+        if is_staff_with_mfa(self.request.user):
             return queryset
         return queryset.filter(is_active=True, category__is_active=True)
 
