@@ -43,6 +43,8 @@ class AuditContext:
     ip_address: str | None = None
     user_agent: str = ""
     request_id: str = ""
+    # The X-Request-ID the client sent, kept beside the server's own request_id.
+    client_request_id: str = ""
     api_key_id: Any = None
 
     @property

@@ -17,7 +17,9 @@ from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+# A client's X-Request-ID is kept only when it is this plain (no spaces, quotes or line
+# breaks to forge log lines with) and fits the column.
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 
 def source_of(path: str) -> str:
@@ -39,6 +41,10 @@ def session_hash(request) -> str:
 class AuditContextMiddleware:
     """Stamps every change made while serving the request with actor, IP, agent and request id.
 
+    The request id is always the server's own, new for every request and sent back in the
+    X-Request-ID response header; an X-Request-ID the client sent is kept beside it
+    (`client_request_id`), never instead of it, so two requests never share an id.
+
     The request itself is stored, not its user: DRF authenticates inside the view, and the
     context reads `request.user` only when a change is recorded.
     """
@@ -48,8 +54,10 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        client_request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else ""
+        request_id = uuid.uuid4().hex
         request.audit_request_id = request_id
+        request.audit_client_request_id = client_request_id
         token = set_request_context(
             AuditContext(
                 source=source_of(request.path_info),
@@ -57,13 +65,14 @@ class AuditContextMiddleware:
                 ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", "")[:1000],
                 request_id=request_id,
+                client_request_id=client_request_id,
             )
         )
         try:
             response = self.get_response(request)
         finally:
             reset_context(token)
-        response.headers.setdefault("X-Request-ID", request_id)
+        response.headers["X-Request-ID"] = request_id
         return response
 
 
@@ -115,6 +124,7 @@ class SessionActivityMiddleware:
                 client_ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", "")[:512],
                 request_id=getattr(request, "audit_request_id", ""),
+                client_request_id=getattr(request, "audit_client_request_id", ""),
                 response_status=response.status_code,
             )
         )

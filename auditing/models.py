@@ -65,6 +65,9 @@ class AuditLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
     request_id = models.CharField(max_length=100, blank=True, db_index=True)
+    client_request_id = models.CharField(
+        max_length=100, blank=True, help_text="The X-Request-ID the client sent, if any."
+    )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,6 +120,9 @@ class SessionActivity(models.Model):
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     request_id = models.CharField(max_length=100, blank=True)
+    client_request_id = models.CharField(
+        max_length=100, blank=True, help_text="The X-Request-ID the client sent, if any."
+    )
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     extra_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -28,6 +28,7 @@ def _stamp(**fields: Any) -> AuditLog:
         ip_address=context.ip_address,
         user_agent=context.user_agent[:1000],
         request_id=context.request_id,
+        client_request_id=context.client_request_id,
         source=context.source,
         **fields,
     )

@@ -10,7 +10,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from core.redaction import SECRET_HEADERS, redact
+from core.redaction import REDACTED, SECRET_HEADERS, SECRET_RESPONSE_HEADERS, redact
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
@@ -30,21 +30,29 @@ accesslog = "-"
 class RedactingLogger(Logger):
     """gunicorn's logger, with secrets kept out of the access log.
 
-    The chat invite accept path carries its token (`/chat-invites/{token}/accept/`, fixed by
-    the API contract), and a log format may name credential headers; both are redacted
-    before the line is written, as the Django log filter does for Django's own lines.
+    Every text a log format can name (the request line, path, query, referer, any request
+    header or environ value) goes through core.redaction, as Django's own lines do: reset and
+    confirmation links, invite tokens and OAuth codes become `[redacted]`, also inside an
+    encoded `next=`. Credential headers, the Set-Cookie response header and the HTTP Basic
+    user name (`%(u)s`, in gunicorn's default format; a client may send an API key there)
+    are never written.
     """
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "q", "f"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                atoms[key] = redact(value)
+        if atoms.get("u", "-") != "-":
+            atoms["u"] = REDACTED
         for header in SECRET_HEADERS:
             environ_key = "http_" + header.replace("-", "_")
             for key in (f"{{{header}}}i", f"{{{environ_key}}}e"):
                 if key in atoms:
-                    atoms[key] = "[redacted]"
+                    atoms[key] = REDACTED
+        for header in SECRET_RESPONSE_HEADERS:
+            if f"{{{header}}}o" in atoms:
+                atoms[f"{{{header}}}o"] = REDACTED
         return atoms
 
 

@@ -3,10 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts.admin_access import admin_has_permission, admin_login
-from config.views import healthz
+from config.views import healthz, redoc, swagger_ui
 from teams import views as team_views
 
 # Staff sign in through allauth, so its rate limits and two-factor step apply to the admin.
@@ -23,7 +23,8 @@ urlpatterns = [
     path("team-invites/accept/", team_views.invite_accept, name="team-invite-accept-page"),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_ui, name="api-docs"),
+    path("api/redoc/", redoc, name="api-redoc"),
 ]
 
 if settings.DEBUG:

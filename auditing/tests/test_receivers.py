@@ -81,15 +81,16 @@ def test_api_update_is_recorded_once_with_actor_ip_agent_and_diff(user_client, u
         HTTP_X_REQUEST_ID="req-123",
     )
     assert response.status_code == 200
-    assert response.headers["X-Request-ID"] == "req-123"
     [row] = rows_for(user, "update", since=before)
     assert row.user_id == user.pk and row.actor_label == user.username
-    assert (row.ip_address, row.user_agent, row.request_id, row.source) == (
+    assert (row.ip_address, row.user_agent, row.client_request_id, row.source) == (
         "203.0.113.9",
         "pytest-agent",
         "req-123",
         Source.API,
     )
+    # The request id is the server's own, echoed back; the client's is kept beside it.
+    assert row.request_id == response.headers["X-Request-ID"] != "req-123"
     assert row.old_values["bio"] == "" and row.new_values["bio"] == "New bio"
     assert "username" not in row.new_values
 
