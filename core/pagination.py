@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from core.serializers import EMPTY_PARAMETER
+
 if TYPE_CHECKING:
     _Pagination = pagination.BasePagination
 else:
@@ -45,7 +47,11 @@ class _StrictPageSize(_Pagination):
 
 
 class PageNumberPagination(_StrictPageSize, pagination.PageNumberPagination):
-    pass
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF reads `?page=` as page 1; it is no page number (400, as for other parameters).
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError({self.page_query_param: [EMPTY_PARAMETER]})
+        return super().paginate_queryset(queryset, request, view)
 
 
 class CursorPagination(_StrictPageSize, pagination.CursorPagination):

@@ -14,6 +14,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
+from core import limits
+
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _fallback = JSONEncoder()
 
@@ -42,8 +44,14 @@ class ORJSONRenderer(JSONRenderer):
 
 
 class ORJSONParser(JSONParser):
+    """Bodies nested deeper than limits.JSON_MAX_DEPTH are a 400 here, before any field,
+    encoder or audit diff walks them (recursively)."""
+
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return orjson.loads(stream.read())
+            data = orjson.loads(stream.read())
         except orjson.JSONDecodeError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        if not limits.json_depth_within(data):
+            raise ParseError(limits.DEPTH_MESSAGE)
+        return data

@@ -13,7 +13,7 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from core.fields import StrictJSONField
+from core.fields import DateField, DateTimeField, StrictJSONField
 
 # Field class -> the JSON types its values may have (None always passes to the field, which
 # decides about nulls). The first match in this order wins; unlisted fields are left alone.
@@ -40,10 +40,16 @@ def _wrong_type(field, value) -> str | None:
 def _type_errors(field, value):
     """The field's errors for a JSON value of the wrong type, as DRF words them, or None. A
     list's items are checked too ([1] is not a list of strings), with errors by index as
-    DRF's ListField gives them."""
+    DRF's ListField gives them.
+
+    Text longer than the field's max_length is refused as it was sent: DRF measures it after
+    trimming surrounding whitespace, so a value the schema calls too long would pass."""
     message = _wrong_type(field, value)
     if message:
         return [field.error_messages[message].format(input_type=type(value).__name__)]
+    limit = getattr(field, "max_length", None)
+    if isinstance(field, serializers.CharField) and limit is not None and len(value) > limit:
+        return [field.error_messages["max_length"].format(max_length=limit)]
     if isinstance(field, serializers.ListField):
         items = {
             index: _type_errors(field.child, item)
@@ -81,10 +87,13 @@ class Serializer(_StrictJSONTypes, serializers.Serializer):
 
 
 class ModelSerializer(_StrictJSONTypes, serializers.ModelSerializer):
-    # JSON `null` into a NOT NULL JSON column is a 400, not a 500 (core.fields).
+    # JSON `null` into a NOT NULL JSON column, a JSON value past the depth or size caps, and
+    # a date or datetime out of range are a 400, not a 500 (core.fields, core.limits).
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.JSONField: StrictJSONField,
+        models.DateTimeField: DateTimeField,
+        models.DateField: DateField,
     }
 
 

@@ -17,13 +17,13 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
-from core.filters import BooleanFilter, FilterSet, requesters_own
+from core.filters import BooleanFilter, FilterSet, IsoDateTimeFilter, requesters_own
 
 
 def _range(field: str, name: str):
     return {
-        f"{name}_after": django_filters.IsoDateTimeFilter(field_name=field, lookup_expr="gte"),
-        f"{name}_before": django_filters.IsoDateTimeFilter(field_name=field, lookup_expr="lt"),
+        f"{name}_after": IsoDateTimeFilter(field_name=field, lookup_expr="gte"),
+        f"{name}_before": IsoDateTimeFilter(field_name=field, lookup_expr="lt"),
     }
 
 

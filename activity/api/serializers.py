@@ -1,3 +1,4 @@
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from core import fields as core_fields
+from core import limits
 from core.serializers import ModelSerializer, QuerySerializer, Serializer
 
 # Items in one array body (bulk create of activities and user activities): bounds what one
@@ -40,10 +43,15 @@ def bulk_items(data: Any, *, empty: str, too_many: str) -> tuple[list[Any], bool
 # --- activities: a hand-written validator, because DRF's per-field machinery costs more than
 # the INSERT itself at thousands of rows per request. The rules match ActivitySerializer.
 
+# The longest activity: its duration in seconds is a 32-bit integer column (PostgreSQL's
+# integer), and bulk ingest writes it without the model's validation.
+DURATION_MAX = 2**31 - 1
+
 _TEXT_LIMITS = {"app_name": 255, "window_title": 1000, "url": 2000, "category": 100}
 
 
 def _datetime(value: Any) -> datetime | None:
+    """The aware datetime `value` gives (naive ones are UTC), or None if it gives none."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
@@ -55,8 +63,7 @@ def _datetime(value: Any) -> datetime | None:
         return None
     if parsed is None:
         return None
-    # Stored and shown in UTC, as DRF's DateTimeField would have it.
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def clean_activity(item: Any, *, partial: bool = False) -> tuple[dict, dict]:
@@ -100,11 +107,19 @@ def clean_activity(item: Any, *, partial: bool = False) -> tuple[dict, dict]:
         parsed = _datetime(item[field])
         if parsed is None:
             errors[field] = ["Datetime has wrong format. Use ISO 8601 with an offset."]
+        elif not limits.datetime_in_range(parsed):
+            # Checked before the move to UTC, which overflows near the year 1 or 9999.
+            errors[field] = [limits.DATETIME_RANGE_MESSAGE]
         else:
-            data[field] = parsed
+            # Stored and shown in UTC, as DRF's DateTimeField would have it.
+            data[field] = parsed.astimezone(UTC)
     start, end = data.get("start_time"), data.get("end_time")
     if start and end and end < start and "end_time" not in errors:
         errors["end_time"] = ["end_time must not be before start_time."]
+    elif start and end and (end - start).total_seconds() > DURATION_MAX:
+        errors["end_time"] = [
+            f"end_time may be at most {DURATION_MAX} seconds (68 years) after start_time."
+        ]
     return data, errors
 
 
@@ -129,6 +144,8 @@ class ActivitySerializer(ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "duration", "created_at"]
+        # clean_activity reads null as the empty text, as trackers send it.
+        extra_kwargs = {name: {"allow_null": True} for name in ("window_title", "url", "category")}
 
     def to_representation(self, instance: Activity) -> dict:
         return {name: getattr(instance, name) for name in self.Meta.fields}
@@ -179,6 +196,11 @@ _REPRESENTED_COLUMNS = tuple(
 )
 
 
+# The longest gap a heartbeat may bridge; with timestamps bounded by core.limits, timestamp +
+# pulsetime stays far from the end of Python's datetimes.
+PULSETIME_MAX = 86400
+
+
 class HeartbeatSerializer(Serializer):
     app_name = serializers.CharField(max_length=255)
     window_title = serializers.CharField(
@@ -188,13 +210,19 @@ class HeartbeatSerializer(Serializer):
         max_length=2000, required=False, allow_blank=True, allow_null=True, default=""
     )
     is_afk = serializers.BooleanField(required=False, default=False)
-    timestamp = serializers.DateTimeField()
-    pulsetime = serializers.FloatField(required=False, default=60.0, min_value=0, max_value=86400)
+    timestamp = core_fields.DateTimeField()
+    pulsetime = serializers.FloatField(
+        required=False,
+        default=60.0,
+        min_value=0,
+        max_value=PULSETIME_MAX,
+        help_text="Seconds (default 60, at most 86400: a day).",
+    )
 
 
 class RangeSerializer(Serializer):
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = core_fields.DateTimeField(required=False)
+    end = core_fields.DateTimeField(required=False)
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
@@ -212,8 +240,15 @@ class SummaryQuerySerializer(QuerySerializer, RangeSerializer):
 
 
 class ReclassifySerializer(RangeSerializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = core_fields.DateTimeField()
+    end = core_fields.DateTimeField()
+
+
+_MATCHER_REQUIRED = next(
+    constraint.violation_error_message
+    for constraint in ClassificationRule._meta.constraints
+    if constraint.name == "classification_rules_has_a_matcher"
+)
 
 
 class ClassificationRuleSerializer(ModelSerializer):
@@ -262,6 +297,17 @@ class ClassificationRuleSerializer(ModelSerializer):
     def validate_window_title_pattern(self, value):
         return self._pattern(value)
 
+    def validate(self, attrs):
+        # The table's check constraint (classification_rules_has_a_matcher), said before the
+        # insert: the service validates only the fields it is given.
+        matchers = [
+            attrs.get(name, getattr(self.instance, name, ""))
+            for name in ("app_name", "window_title_pattern", "url_pattern")
+        ]
+        if not any(matchers):
+            raise serializers.ValidationError({"non_field_errors": [_MATCHER_REQUIRED]})
+        return attrs
+
 
 class IdleSessionSerializer(ModelSerializer):
     class Meta:
@@ -288,7 +334,36 @@ class IdleSessionSerializer(ModelSerializer):
         ]
 
 
+class OwnSessionField(serializers.PrimaryKeyRelatedField):
+    """An idle session of the requesting user, by id. A bulk body's ids are looked up in one
+    query (`prefetch`), not one per item: thousands of items name a session each."""
+
+    found: dict[str, IdleSession] | None = None
+
+    def prefetch(self, ids: set[str]) -> None:
+        valid = set()
+        for value in ids:
+            try:
+                valid.add(uuid.UUID(value))
+            except ValueError:
+                continue
+        self.found = {str(row.pk): row for row in self.get_queryset().filter(pk__in=valid)}
+
+    def to_internal_value(self, data):
+        if self.found is not None and isinstance(data, str):
+            try:
+                key = str(uuid.UUID(data))
+            except ValueError:
+                return super().to_internal_value(data)
+            if key in self.found:
+                return self.found[key]
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
 class UserActivitySerializer(ModelSerializer):
+    session = OwnSessionField(queryset=IdleSession.objects.none())
+
     class Meta:
         model = UserActivity
         fields = [
@@ -307,7 +382,17 @@ class UserActivitySerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated and "session" in self.fields:
-            self.fields["session"].queryset = IdleSession.objects.filter(user=request.user)
+            field = self.fields["session"]
+            field.queryset = IdleSession.objects.filter(user=request.user)
+            data = kwargs.get("data")
+            if isinstance(data, list):  # the child of a bulk create sees the whole array
+                field.prefetch(
+                    {
+                        item["session"]
+                        for item in data
+                        if isinstance(item, dict) and isinstance(item.get("session"), str)
+                    }
+                )
 
 
 class FocusSessionSerializer(ModelSerializer):
@@ -391,11 +476,12 @@ class GoalSerializer(ModelSerializer):
 
 
 class GoalProgressQuerySerializer(QuerySerializer):
-    date = serializers.DateField(required=False)
+    date = core_fields.DateField(required=False)
 
 
 class ScreenshotSerializer(ModelSerializer):
     image = serializers.ImageField(write_only=True, help_text="multipart upload")
+    cloud_url = core_fields.BlankableURLField(read_only=True)
     file_path = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
@@ -486,6 +572,8 @@ class IntegrationSerializer(ModelSerializer):
 
 
 class CalendarEventSerializer(ModelSerializer):
+    attendees = core_fields.JSONArrayField(required=False)
+
     class Meta:
         model = CalendarEvent
         fields = [
@@ -510,11 +598,6 @@ class CalendarEventSerializer(ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated and "integration" in self.fields:
             self.fields["integration"].queryset = Integration.objects.filter(user=request.user)
-
-    def validate_attendees(self, value):
-        if not isinstance(value, list):
-            raise serializers.ValidationError("Expected a list of attendees.")
-        return value
 
     def validate(self, attrs):
         start = attrs.get("start_time", getattr(self.instance, "start_time", None))

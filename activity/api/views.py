@@ -2,7 +2,6 @@ import csv
 
 from django.db.models import F
 from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -46,31 +45,39 @@ from activity.models import (
     UserActivity,
     WorkSession,
 )
+from core import limits
 from core.client_ip import client_ip
 from core.exceptions import NonAtomicActionsMixin
 from core.filters import FilterBackend
 from core.pagination import CursorPagination
 from core.renderers import ORJSONParser
-from core.schema import ERROR_BODY
+from core.schema import ERROR_BODY, ONE_OR_MANY
 
 
-def _one_or_many(component: str, *, ignored: bool = False, request: bool = False) -> dict:
-    """Schema of a body that is one object or an array of them (bulk endpoints); a request's
-    array holds 1 to BULK_MAX items."""
+def _one_or_many(component: str) -> dict:
+    """Schema of an answer that is one object or an array of them (bulk endpoints; their
+    request bodies are marked with ONE_OR_MANY)."""
     ref = {"$ref": f"#/components/schemas/{component}"}
-    array = {"type": "array", "items": ref}
-    if request:
-        array |= {"minItems": 1, "maxItems": BULK_MAX}
-    choices = [ref, array]
-    if ignored:
-        # A single activity while idle tracking is off is acknowledged, not stored.
-        choices.append({"type": "object", "properties": {"detail": {"type": "string"}}})
-    return {"oneOf": choices}
+    return {"oneOf": [ref, {"type": "array", "items": ref}]}
 
 
+# An activity while idle tracking is off is acknowledged, not stored: a 200 with a note for
+# one object, an empty array for an array of them.
+_IGNORED = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["detail"],
+            "properties": {"detail": {"type": "string"}},
+            "additionalProperties": False,
+        },
+        {"type": "array", "items": {}, "maxItems": 0},
+    ]
+}
 # An array body's 400 lists one error object per item (empty for the valid ones).
 _ERRORS_ONE_OR_MANY = {"oneOf": [ERROR_BODY, {"type": "array", "items": ERROR_BODY}]}
 _SECONDS = {"type": "number", "minimum": 0}
+_DATETIME = {"type": "string", "format": "date-time", "pattern": limits.DATETIME_PATTERN}
 _SUMMARY = {
     "type": "object",
     "required": ["start", "end", "group_by", "time_zone", "total_seconds", "groups"],
@@ -102,10 +109,24 @@ class _Echo:
         return value
 
 
+# What a spreadsheet reads as the start of a formula (or, tab and carriage return, as a cell
+# break before one) when it opens a CSV file.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """`value` as a CSV cell a spreadsheet won't run: text that starts like a formula gets a
+    leading single quote, which spreadsheets show as text. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([csv_cell(value) for value in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -152,8 +173,13 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     search_fields = ["app_name", "window_title"]
 
     @extend_schema(
-        request={"application/json": _one_or_many("ActivityRequest", request=True)},
-        responses={201: _one_or_many("Activity", ignored=True), 400: _ERRORS_ONE_OR_MANY},
+        request=ActivitySerializer,
+        extensions={ONE_OR_MANY: BULK_MAX},
+        responses={
+            201: _one_or_many("Activity"),
+            200: _IGNORED,
+            400: _ERRORS_ONE_OR_MANY,
+        },
         description="One activity object, or an array of up to 5,000 (stored all or nothing).",
     )
     def create(self, request, *args, **kwargs):
@@ -233,10 +259,14 @@ class ActivityViewSet(NonAtomicActionsMixin, OwnedViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "start", OpenApiTypes.DATETIME, description="ISO 8601; default start of today"
+                "start",
+                _DATETIME,
+                description=f"{limits.DATETIME_DESCRIPTION} Default: the start of today.",
             ),
             OpenApiParameter(
-                "end", OpenApiTypes.DATETIME, description="ISO 8601; default start + 1 day"
+                "end",
+                _DATETIME,
+                description=f"{limits.DATETIME_DESCRIPTION} Default: start + 1 day.",
             ),
         ],
         responses={(200, "text/csv"): str},
@@ -317,14 +347,17 @@ class IdleSessionViewSet(OwnedViewSet):
     def update_service(instance, data):
         return services.idle_session_update(session=instance, data=data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         return self._transition(lambda s: services.idle_session_pause(session=s))
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._transition(lambda s: services.idle_session_resume(session=s))
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._transition(lambda s: services.idle_session_complete(session=s))
@@ -348,7 +381,8 @@ class UserActivityViewSet(
         return UserActivity.objects.filter(user=self.request.user)
 
     @extend_schema(
-        request={"application/json": _one_or_many("UserActivityRequest", request=True)},
+        request=UserActivitySerializer,
+        extensions={ONE_OR_MANY: BULK_MAX},
         responses={201: _one_or_many("UserActivity"), 400: _ERRORS_ONE_OR_MANY},
     )
     def create(self, request, *args, **kwargs):
@@ -380,22 +414,27 @@ class FocusSessionViewSet(OwnedViewSet):
     def update_service(instance, data):
         return services.focus_session_update(session=instance, data=data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         return self._transition(lambda s: services.focus_session_pause(session=s))
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._transition(lambda s: services.focus_session_resume(session=s))
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._transition(lambda s: services.focus_session_complete(session=s))
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(lambda s: services.focus_session_cancel(session=s))
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def distraction(self, request, pk=None):
         return self._transition(lambda s: services.focus_session_distraction(session=s))
@@ -415,6 +454,7 @@ class WorkSessionViewSet(OwnedViewSet):
     def update_service(instance, data):
         return services.work_session_update(session=instance, data=data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         return self._transition(lambda s: services.work_session_stop(session=s))
@@ -457,6 +497,16 @@ class ScreenshotViewSet(OwnedViewSet):
     filterset_class = activity_filters.ScreenshotFilter
     search_fields = ["app_name", "window_title"]
     ordering_fields = ["captured_at"]
+
+    # A file comes as multipart only: JSON has no way to carry the image. A change carries
+    # no file, and comes as JSON, where a value keeps its type.
+    @extend_schema(request={"multipart/form-data": ScreenshotCreateSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request={"application/json": ScreenshotUpdateSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
     def get_serializer_class(self):
         if self.action == "create":

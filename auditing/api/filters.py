@@ -1,13 +1,13 @@
 import django_filters
 
 from auditing.models import AuditLog, SessionActivity, SessionAnalytics
-from core.filters import FilterSet, requester_unless_staff
+from core.filters import FilterSet, IsoDateTimeFilter, requester_unless_staff
 
 
 class AuditLogFilter(FilterSet):
     user = django_filters.ModelChoiceFilter(queryset=requester_unless_staff)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditLog
@@ -15,8 +15,8 @@ class AuditLogFilter(FilterSet):
 
 
 class SessionActivityFilter(FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = SessionActivity
@@ -24,8 +24,8 @@ class SessionActivityFilter(FilterSet):
 
 
 class SessionAnalyticsFilter(FilterSet):
-    login_time_after = django_filters.IsoDateTimeFilter(field_name="login_time", lookup_expr="gte")
-    login_time_before = django_filters.IsoDateTimeFilter(field_name="login_time", lookup_expr="lt")
+    login_time_after = IsoDateTimeFilter(field_name="login_time", lookup_expr="gte")
+    login_time_before = IsoDateTimeFilter(field_name="login_time", lookup_expr="lt")
 
     class Meta:
         model = SessionAnalytics

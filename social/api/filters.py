@@ -1,6 +1,6 @@
 import django_filters
 
-from core.filters import FilterSet
+from core.filters import FilterSet, IsoDateTimeFilter
 from social import selectors
 from social.models import Emoji, EmojiCategory, Notification
 
@@ -13,8 +13,8 @@ class EmojiCategoryFilter(FilterSet):
 
 class EmojiFilter(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="name, shortcode, keywords")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Emoji
@@ -25,8 +25,8 @@ class EmojiFilter(FilterSet):
 
 
 class NotificationFilter(FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Notification

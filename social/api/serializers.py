@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from accounts.models import User
+from core.fields import DateTimeField
 from core.serializers import ModelSerializer, Serializer
 from social import selectors
 from social.models import (
@@ -263,7 +264,7 @@ class UserStatusSerializer(Serializer):
     user = serializers.UUIDField(source="user_id")
     manual_status = serializers.SerializerMethodField()
     auto_status = serializers.SerializerMethodField()
-    last_seen = serializers.DateTimeField()
+    last_seen = DateTimeField()
 
     def get_manual_status(self, status: UserStatus) -> str:
         return "" if status.invisible else selectors.manual_status_current(status)

@@ -2,13 +2,13 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from core.filters import FilterSet
+from core.filters import FilterSet, IsoDateTimeFilter
 from teams.models import Group, Team, TeamInvite, TeamMember
 
 
 class TeamFilter(FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Team
@@ -16,8 +16,8 @@ class TeamFilter(FilterSet):
 
 
 class TeamMemberFilter(FilterSet):
-    joined_after = django_filters.IsoDateTimeFilter(field_name="joined_at", lookup_expr="gte")
-    joined_before = django_filters.IsoDateTimeFilter(field_name="joined_at", lookup_expr="lt")
+    joined_after = IsoDateTimeFilter(field_name="joined_at", lookup_expr="gte")
+    joined_before = IsoDateTimeFilter(field_name="joined_at", lookup_expr="lt")
 
     class Meta:
         model = TeamMember
@@ -27,8 +27,8 @@ class TeamMemberFilter(FilterSet):
 class TeamInviteFilter(FilterSet):
     email = django_filters.CharFilter(lookup_expr="iexact")
     status = django_filters.ChoiceFilter(choices=TeamInvite.Status.choices, method="by_status")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = TeamInvite
@@ -48,8 +48,8 @@ class TeamInviteFilter(FilterSet):
 
 
 class GroupFilter(FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Group
