@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,7 +63,11 @@ class TeamScopedMixin:
 
     @cached_property
     def my_membership(self) -> TeamMember:
-        return selectors.team_membership(team=self.team, user=self.request.user)
+        membership = selectors.team_membership(team=self.team, user=self.request.user)
+        if membership is None:
+            # Ended by a concurrent request since the team was looked up: no longer theirs.
+            raise NotFound()
+        return membership
 
 
 @extend_schema(parameters=[TEAM_PK, OpenApiParameter("user_id", OpenApiTypes.UUID, "path")])

@@ -586,3 +586,14 @@ def test_revoking_an_invite_whose_team_was_deleted_meanwhile_is_a_404(monkeypatc
     response = client_for(team.owner).delete(f"/api/v1/teams/{team.pk}/invites/{invite.pk}/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_a_membership_ended_between_two_lookups_is_a_404_not_a_500(monkeypatch):
+    """The team is found among the user's, then a concurrent request ends the membership
+    before the view reads the user's role."""
+    owner = UserFactory()
+    team = services.team_create(owner=owner, name="Racing")
+    monkeypatch.setattr("teams.api.views.selectors.team_membership", lambda **kwargs: None)
+    response = client_for(owner).get(f"/api/v1/teams/{team.pk}/invites/")
+    assert response.status_code == 404
