@@ -93,6 +93,30 @@ def _email_check_format(email: str) -> None:
 
 
 @transaction.atomic
+def user_email_follow_primary(*, user_id: Any, renewed_address_id: Any = None) -> User | None:
+    """Bring the user's columns in line with allauth's addresses, which are the truth about
+    them: `email` is the primary address, `email_verified`/`email_verified_at` whether it is
+    confirmed. `renewed_address_id` names an address confirmed or made primary just now,
+    whose time of verification is new even when the columns already show it. Returns the
+    user, or None when there is no user or no primary address."""
+    user = User.all_objects.filter(pk=user_id).first()
+    primary = EmailAddress.objects.filter(user_id=user_id, primary=True).first()
+    if user is None or primary is None:
+        return None
+    renewed = renewed_address_id is not None and renewed_address_id == primary.pk
+    same_address = user.email.lower() == primary.email.lower()
+    if not renewed and same_address and user.email_verified == primary.verified:
+        return user
+    data: dict[str, Any] = {
+        "email_verified": primary.verified,
+        "email_verified_at": timezone.now() if primary.verified else None,
+    }
+    if not same_address:
+        data["email"] = primary.email
+    return user_update(user=user, data=data)
+
+
+@transaction.atomic
 def user_email_change_request(*, user: User, email: str, request: HttpRequest) -> None:
     """Start changing the user's email address, through allauth's change-email flow: a link
     to confirm goes to the new address, a notice to the current one, and `user.email`

@@ -1,7 +1,6 @@
 """accounts' own receivers: side effects of users appearing, signing in and out, resets,
 email verification, and third-party tokens being stored."""
 
-from allauth.account.models import EmailAddress
 from allauth.account.signals import (
     email_changed,
     email_confirmed,
@@ -16,7 +15,6 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from accounts import crypto, selectors, services
 from accounts.authentication import api_key_cache_forget
@@ -128,30 +126,17 @@ def forget_cached_api_keys_on_settings(sender, instance: UserSettings, **kwargs)
 @receiver(email_removed, dispatch_uid="accounts.follow_removed_email")
 @receiver(user_signed_up, dispatch_uid="accounts.follow_signup_email")
 def follow_primary_email(sender, signal, **kwargs):
-    # allauth's EmailAddress rows are the truth about addresses: User.email is the primary
-    # one, and email_verified / email_verified_at say whether it has been confirmed. These
-    # signals come after allauth's own full saves of the user, which would overwrite what a
-    # receiver of EmailAddress saves had written. A social sign-up with an address the
-    # provider vouches for sends no confirmation, only user_signed_up.
+    # These signals come after allauth's own full saves of the user, which would overwrite
+    # what a receiver of EmailAddress saves had written. A social sign-up with an address
+    # the provider vouches for sends no confirmation, only user_signed_up.
     address = kwargs.get("to_email_address") or kwargs.get("email_address")
     user_id = address.user_id if address is not None else getattr(kwargs.get("user"), "pk", None)
-    user = User.all_objects.filter(pk=user_id).first() if user_id else None
-    primary = EmailAddress.objects.filter(user_id=user_id, primary=True).first()
-    if user is None or primary is None:
+    if user_id is None:
         return
     # Confirmed just now, or just made primary: new to the user's columns even though
     # allauth has already copied the address into User.email.
-    renewed = address is not None and address.pk == primary.pk and signal is not email_removed
-    same_address = user.email.lower() == primary.email.lower()
-    if not renewed and same_address and user.email_verified == primary.verified:
-        return
-    data: dict = {
-        "email_verified": primary.verified,
-        "email_verified_at": timezone.now() if primary.verified else None,
-    }
-    if not same_address:
-        data["email"] = primary.email
-    services.user_update(user=user, data=data)
+    renewed_pk = address.pk if address is not None and signal is not email_removed else None
+    services.user_email_follow_primary(user_id=user_id, renewed_address_id=renewed_pk)
 
 
 @receiver(pre_save, sender=SocialToken, dispatch_uid="accounts.encrypt_social_token")
